@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The project's one entry point for people and CI.
+#   ./build.sh run [args]    run the main example (offline, no API key needed)
+#   ./build.sh test [args]   install what the tests need, then run the whole test suite
+#   ./build.sh bench [args]  run the BenchmarkDotNet suite (Release)
+# Prerequisites are installed by the idempotent scripts in build/prereqs/, in name order, before tests run.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1
+export DOTNET_NOLOGO=1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+need_dotnet() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "build.sh: the .NET SDK (10.0) is required: https://dot.net" >&2
+    exit 1
+  fi
+}
+
+install_prereqs() {
+  local script
+  for script in build/prereqs/*.sh; do
+    [ -e "$script" ] || continue
+    echo "build.sh: prerequisite $(basename "$script")"
+    bash "$script"
+  done
+}
+
+# Prints one plain closing line, 'N passed, N failed, N skipped', summed over the TRX files of the run.
+summarize() {
+  local dir=$1 passed=0 failed=0 total=0 executed=0 f p fl t e
+  for f in "$dir"/*.trx; do
+    [ -e "$f" ] || continue
+    p=$(grep -o '<Counters [^>]*' "$f" | grep -o ' passed="[0-9]*"' | grep -o '[0-9]*' || echo 0)
+    fl=$(grep -o '<Counters [^>]*' "$f" | grep -o ' failed="[0-9]*"' | grep -o '[0-9]*' || echo 0)
+    t=$(grep -o '<Counters [^>]*' "$f" | grep -o ' total="[0-9]*"' | grep -o '[0-9]*' || echo 0)
+    e=$(grep -o '<Counters [^>]*' "$f" | grep -o ' executed="[0-9]*"' | grep -o '[0-9]*' || echo 0)
+    passed=$((passed + p)); failed=$((failed + fl)); total=$((total + t)); executed=$((executed + e))
+  done
+  echo "${passed} passed, ${failed} failed, $((total - executed)) skipped"
+}
+
+cmd=${1:-help}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  run)
+    need_dotnet
+    exec dotnet run --project examples/CoreQuickstart -c Release -- "$@"
+    ;;
+  test)
+    need_dotnet
+    install_prereqs
+    results="artifacts/test-results"
+    rm -rf "$results"
+    status=0
+    dotnet test Pipeline.sln -c Release --logger "trx" --logger "console;verbosity=normal" \
+      --results-directory "$results" "$@" || status=$?
+    summarize "$results"
+    exit $status
+    ;;
+  bench)
+    need_dotnet
+    exec dotnet run --project benchmarks/Pipeline.Benchmarks -c Release -- "$@"
+    ;;
+  *)
+    sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+    [ "$cmd" = help ] || exit 2
+    ;;
+esac

@@ -1,0 +1,56 @@
+namespace Pipeline.Core.Frames;
+
+/// <summary>
+/// The unit that flows through a pipeline. Every frame has a process-unique, increasing <see cref="Id"/>,
+/// a <see cref="Name"/> for logs, an optional presentation timestamp and a metadata bag.
+/// </summary>
+/// <remarks>
+/// Frames come in three kinds with different scheduling: <see cref="SystemFrame"/>s overtake queued frames,
+/// while <see cref="ControlFrame"/>s and <see cref="DataFrame"/>s are processed strictly in order.
+/// </remarks>
+public abstract class Frame
+{
+    private static long s_nextId;
+    private Dictionary<string, object?>? _metadata;
+
+    /// <summary>Creates a frame with a fresh id.</summary>
+    protected Frame()
+    {
+        Id = Interlocked.Increment(ref s_nextId);
+    }
+
+    /// <summary>A process-unique identifier; frames created later have larger ids.</summary>
+    public long Id { get; }
+
+    /// <summary>A short name for logs, e.g. <c>TextFrame#42</c>.</summary>
+    public string Name => $"{GetType().Name}#{Id}";
+
+    /// <summary>Presentation timestamp relative to the start of the stream, when known.</summary>
+    public TimeSpan? PresentationTimestamp { get; set; }
+
+    /// <summary>Free-form metadata that processors may attach; allocated on first use.</summary>
+    public IDictionary<string, object?> Metadata => _metadata ??= new Dictionary<string, object?>(StringComparer.Ordinal);
+
+    /// <summary>True when metadata has been attached, without allocating the bag.</summary>
+    public bool HasMetadata => _metadata is { Count: > 0 };
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}
+
+/// <summary>
+/// Frames that are handled as soon as they reach a processor, ahead of any queued data and control frames
+/// (start, cancel, interruption, errors, speaking events, metrics).
+/// </summary>
+public abstract class SystemFrame : Frame;
+
+/// <summary>Frames that carry lifecycle or control information and are processed in order with data frames.</summary>
+public abstract class ControlFrame : Frame;
+
+/// <summary>Frames that carry content (audio, images, text), processed in order.</summary>
+public abstract class DataFrame : Frame;
+
+/// <summary>
+/// Marks a frame that an interruption never drops from a queue (for example <see cref="EndFrame"/>).
+/// </summary>
+public interface IUninterruptibleFrame;

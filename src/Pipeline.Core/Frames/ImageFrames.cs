@@ -1,0 +1,90 @@
+namespace Pipeline.Core.Frames;
+
+/// <summary>How the pixels of an image are laid out in memory (tightly packed, no row padding).</summary>
+public enum PixelFormat
+{
+    /// <summary>8-bit red, green, blue per pixel: 3 bytes per pixel.</summary>
+    Rgb24,
+
+    /// <summary>8-bit red, green, blue, alpha per pixel: 4 bytes per pixel.</summary>
+    Rgba32,
+
+    /// <summary>Planar YUV 4:2:0: a full-size Y plane, then quarter-size U and V planes (rounded up).</summary>
+    I420,
+}
+
+/// <summary>Sizes of pixel buffers.</summary>
+public static class PixelFormats
+{
+    /// <summary>Largest width or height accepted, in pixels.</summary>
+    public const int MaxDimension = 16_384;
+
+    /// <summary>The number of bytes a tightly packed image of this size and format occupies.</summary>
+    public static int BufferSize(PixelFormat format, int width, int height) => format switch
+    {
+        PixelFormat.Rgb24 => checked(width * height * 3),
+        PixelFormat.Rgba32 => checked(width * height * 4),
+        PixelFormat.I420 => checked((width * height) + (2 * ((width + 1) / 2) * ((height + 1) / 2))),
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown pixel format."),
+    };
+}
+
+/// <summary>A raw image: pixels with a width, height and <see cref="PixelFormat"/>, validated at construction.</summary>
+public abstract class ImageRawFrame : DataFrame
+{
+    /// <summary>Validates and wraps the pixels.</summary>
+    /// <exception cref="ArgumentException">The size is out of range or the buffer does not match it.</exception>
+    protected ImageRawFrame(ReadOnlyMemory<byte> image, int width, int height, PixelFormat format)
+    {
+        if (width <= 0 || width > PixelFormats.MaxDimension)
+        {
+            throw new ArgumentOutOfRangeException(nameof(width), width, $"Width must be 1 to {PixelFormats.MaxDimension} pixels.");
+        }
+
+        if (height <= 0 || height > PixelFormats.MaxDimension)
+        {
+            throw new ArgumentOutOfRangeException(nameof(height), height, $"Height must be 1 to {PixelFormats.MaxDimension} pixels.");
+        }
+
+        if (!Enum.IsDefined(format))
+        {
+            throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown pixel format.");
+        }
+
+        int expected = PixelFormats.BufferSize(format, width, height);
+        if (image.Length != expected)
+        {
+            throw new ArgumentException(
+                $"A {width}x{height} {format} image needs {expected} bytes, but the buffer has {image.Length}.",
+                nameof(image));
+        }
+
+        Image = image;
+        Width = width;
+        Height = height;
+        Format = format;
+    }
+
+    /// <summary>The pixels, tightly packed.</summary>
+    public ReadOnlyMemory<byte> Image { get; }
+
+    /// <summary>Width in pixels.</summary>
+    public int Width { get; }
+
+    /// <summary>Height in pixels.</summary>
+    public int Height { get; }
+
+    /// <summary>Pixel layout.</summary>
+    public PixelFormat Format { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Name}({Width}x{Height} {Format})";
+}
+
+/// <summary>An image captured from the user (e.g. a camera).</summary>
+public sealed class InputImageRawFrame(ReadOnlyMemory<byte> image, int width, int height, PixelFormat format)
+    : ImageRawFrame(image, width, height, format);
+
+/// <summary>An image on its way to an output transport (e.g. an avatar's video frame).</summary>
+public sealed class OutputImageRawFrame(ReadOnlyMemory<byte> image, int width, int height, PixelFormat format)
+    : ImageRawFrame(image, width, height, format);

@@ -1,0 +1,385 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Pipeline.Core.Frames;
+
+namespace Pipeline.Core.Processors;
+
+// The two queues of a processor and the tasks that drain them.
+//
+// Data and control frames go through an unbounded channel whose downstream entries are limited by a semaphore of
+// QueueCapacity credits (upstream entries take no credit, so two neighbours pushing at each other can never deadlock
+// on full queues). System frames go through their own channel and are processed at once by a second task.
+//
+// Each queued frame is stamped, under one lock, with the interruption epoch and the number of system frames queued
+// before it. An interruption starts a new epoch: queued frames of an older epoch are skipped when read (unless
+// uninterruptible) and the token of the frame in flight is cancelled. A data frame waits until every system frame
+// queued before it has been processed, which keeps Pipecat's ordering guarantee (a frame pushed after a StartFrame or
+// an InterruptionFrame is processed after it) while letting system frames overtake.
+public abstract partial class FrameProcessor
+{
+    private readonly Lock _queueLock = new();
+    private readonly List<Task> _ownedTasks = [];
+    private Channel<QueuedFrame> _dataChannel = null!;
+    private Channel<QueuedFrame> _systemChannel = null!;
+    private SemaphoreSlim _credits = null!;
+    private CancellationTokenSource _dataCts = null!;
+    private CancellationTokenSource _lifetimeCts = null!;
+    private TaskCompletionSource _started = null!;
+    private EpochState _epoch = null!;
+    private TaskTracker? _tracker;
+    private Task? _dataLoop;
+    private Task? _systemLoop;
+    private TaskCompletionSource? _systemWaiter;
+    private long _systemQueued;
+    private long _systemProcessed;
+    private long _droppedByInterruption;
+
+    /// <summary>
+    /// False for processors that forward frames synchronously instead of queueing them (pipeline edges); such a
+    /// processor overrides <see cref="QueueFrameAsync"/> and starts no tasks.
+    /// </summary>
+    protected virtual bool UsesQueues => true;
+
+    /// <summary>Cancelled when the processor is cancelled (<see cref="CancelFrame"/>) or disposed.</summary>
+    protected CancellationToken LifetimeToken => _dataCts.Token;
+
+    /// <summary>Frames discarded from this processor's queue by interruptions (for diagnostics and tests).</summary>
+    public long DroppedByInterruption => Interlocked.Read(ref _droppedByInterruption);
+
+    /// <summary>Frames waiting in this processor's data/control queue.</summary>
+    public int QueuedFrameCount => _dataChannel.Reader.Count;
+
+    private void InitializeScheduling()
+    {
+        _dataChannel = Channel.CreateUnbounded<QueuedFrame>(new UnboundedChannelOptions { SingleReader = true });
+        _systemChannel = Channel.CreateUnbounded<QueuedFrame>(new UnboundedChannelOptions { SingleReader = true });
+        _credits = new SemaphoreSlim(Options.QueueCapacity, Options.QueueCapacity);
+        _dataCts = new CancellationTokenSource();
+        _lifetimeCts = new CancellationTokenSource();
+        _started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _epoch = new EpochState(0, CancellationTokenSource.CreateLinkedTokenSource(_dataCts.Token));
+    }
+
+    private void StartScheduling(TaskTracker tracker)
+    {
+        _tracker = tracker;
+        if (!UsesQueues || _dataLoop is not null)
+        {
+            return;
+        }
+
+        _systemLoop = tracker.Run($"{Name}.system", _ => RunSystemLoopAsync(), CancellationToken.None);
+        _dataLoop = tracker.Run($"{Name}.process", _ => RunDataLoopAsync(), CancellationToken.None);
+    }
+
+    private ValueTask Enqueue(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
+    {
+        if (frame is SystemFrame)
+        {
+            EnqueueSystemFrame(frame, direction);
+            return default;
+        }
+
+        if (direction == FrameDirection.Upstream || _credits.Wait(0, CancellationToken.None))
+        {
+            WriteData(frame, direction);
+            return default;
+        }
+
+        return EnqueueWhenQueueHasRoomAsync(frame, direction, cancellationToken);
+    }
+
+    private async ValueTask EnqueueWhenQueueHasRoomAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _dataCts.Token);
+        try
+        {
+            await _credits.WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_dataCts.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            LogDropped(Logger, Name, frame, "processor cancelled");
+            return;
+        }
+
+        WriteData(frame, direction);
+    }
+
+    private void WriteData(Frame frame, FrameDirection direction)
+    {
+        bool written;
+        lock (_queueLock)
+        {
+            written = _dataChannel.Writer.TryWrite(new QueuedFrame(frame, direction, _epoch.Number, _systemQueued));
+        }
+
+        if (!written)
+        {
+            if (direction == FrameDirection.Downstream)
+            {
+                _credits.Release();
+            }
+
+            LogDropped(Logger, Name, frame, "processor has ended");
+        }
+    }
+
+    private void EnqueueSystemFrame(Frame frame, FrameDirection direction)
+    {
+        EpochState? interrupted = null;
+        lock (_queueLock)
+        {
+            long sequence = ++_systemQueued;
+            if (frame is InterruptionFrame)
+            {
+                interrupted = _epoch;
+                _epoch = new EpochState(interrupted.Number + 1, CancellationTokenSource.CreateLinkedTokenSource(_dataCts.Token));
+            }
+
+            if (!_systemChannel.Writer.TryWrite(new QueuedFrame(frame, direction, _epoch.Number, sequence)))
+            {
+                LogDropped(Logger, Name, frame, "processor disposed");
+            }
+        }
+
+        interrupted?.Interrupt();
+        if (frame is CancelFrame)
+        {
+            _dataCts.Cancel();
+            _dataChannel.Writer.TryComplete();
+        }
+    }
+
+    private async Task RunSystemLoopAsync()
+    {
+        CancellationToken stop = _lifetimeCts.Token;
+        try
+        {
+            ChannelReader<QueuedFrame> reader = _systemChannel.Reader;
+            while (await reader.WaitToReadAsync(stop).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out QueuedFrame item))
+                {
+                    if (item.Frame is StartFrame start && item.Direction == FrameDirection.Downstream)
+                    {
+                        OnStarted(start);
+                    }
+
+                    try
+                    {
+                        await ProcessFrameAsync(item.Frame, item.Direction, stop).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                    {
+                        return;
+                    }
+                    catch (Exception ex)
+                    {
+                        await ReportProcessingFailureAsync(item.Frame, ex).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        if (item.Frame is StartFrame)
+                        {
+                            _started.TrySetResult();
+                        }
+
+                        Volatile.Write(ref _systemProcessed, item.SystemSequence);
+                        Interlocked.Exchange(ref _systemWaiter, null)?.TrySetResult();
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Disposed.
+        }
+    }
+
+    private async Task RunDataLoopAsync()
+    {
+        CancellationToken stop = _dataCts.Token;
+        try
+        {
+            await _started.Task.WaitAsync(stop).ConfigureAwait(false);
+            ChannelReader<QueuedFrame> reader = _dataChannel.Reader;
+            while (await reader.WaitToReadAsync(stop).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out QueuedFrame item))
+                {
+                    if (item.Direction == FrameDirection.Downstream)
+                    {
+                        _credits.Release();
+                    }
+
+                    if (item.SystemSequence > Volatile.Read(ref _systemProcessed))
+                    {
+                        await WaitForSystemFramesAsync(item.SystemSequence, stop).ConfigureAwait(false);
+                    }
+
+                    bool uninterruptible = item.Frame is IUninterruptibleFrame;
+                    EpochState epoch = Volatile.Read(ref _epoch);
+                    if (!uninterruptible && item.Epoch != epoch.Number)
+                    {
+                        Interlocked.Increment(ref _droppedByInterruption);
+                        continue;
+                    }
+
+                    CancellationToken token = uninterruptible ? stop : epoch.Token;
+                    try
+                    {
+                        await ProcessFrameAsync(item.Frame, item.Direction, token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (token.IsCancellationRequested)
+                    {
+                        if (stop.IsCancellationRequested)
+                        {
+                            return;
+                        }
+
+                        LogInterrupted(Logger, Name, item.Frame);
+                    }
+                    catch (Exception ex)
+                    {
+                        await ReportProcessingFailureAsync(item.Frame, ex).ConfigureAwait(false);
+                    }
+
+                    if (item.Frame is EndFrame && item.Direction == FrameDirection.Downstream)
+                    {
+                        _dataChannel.Writer.TryComplete();
+                        return;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Cancelled or disposed.
+        }
+    }
+
+    private async ValueTask WaitForSystemFramesAsync(long sequence, CancellationToken stop)
+    {
+        while (Volatile.Read(ref _systemProcessed) < sequence)
+        {
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Interlocked.Exchange(ref _systemWaiter, waiter);
+            if (Volatile.Read(ref _systemProcessed) >= sequence)
+            {
+                return;
+            }
+
+            await waiter.Task.WaitAsync(stop).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask ReportProcessingFailureAsync(Frame frame, Exception ex)
+    {
+        LogProcessingFailed(Logger, ex, Name, frame);
+        if (frame is ErrorFrame)
+        {
+            return; // never answer an error with an error: that could loop
+        }
+
+        try
+        {
+            await PushFrameAsync(
+                new ErrorFrame($"{Name} failed to process {frame.Name}: {ex.Message}", ex) { ProcessorName = Name },
+                FrameDirection.Upstream,
+                CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception pushFailure)
+        {
+            Logger.LogError(pushFailure, "{Processor}: could not report an error upstream", Name);
+        }
+    }
+
+    private Task StartOwnedTask(string name, Func<CancellationToken, Task> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        TaskTracker tracker = _tracker ?? throw new InvalidOperationException(
+            $"{Name}: background tasks can only be started after SetupAsync.");
+        CancellationToken token = _dataCts.Token;
+        Task task = tracker.Run($"{Name}.{name}", async ct =>
+        {
+            try
+            {
+                await work(ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Stopped with the processor.
+            }
+            catch (Exception ex)
+            {
+                await PushErrorAsync($"{Name}: background task '{name}' failed: {ex.Message}", ex).ConfigureAwait(false);
+            }
+        }, token);
+        lock (_ownedTasks)
+        {
+            _ownedTasks.RemoveAll(t => t.IsCompleted);
+            _ownedTasks.Add(task);
+        }
+
+        return task;
+    }
+
+    private async Task StopSchedulingAsync()
+    {
+        _started.TrySetCanceled();
+        _dataCts.Cancel();
+        _lifetimeCts.Cancel();
+        _dataChannel.Writer.TryComplete();
+        _systemChannel.Writer.TryComplete();
+        Task[] owned;
+        lock (_ownedTasks)
+        {
+            owned = [.. _ownedTasks];
+            _ownedTasks.Clear();
+        }
+
+        Task[] all = [.. owned, _dataLoop ?? Task.CompletedTask, _systemLoop ?? Task.CompletedTask];
+        try
+        {
+            await Task.WhenAll(all).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Logger.LogError(ex, "{Processor}: a task ended with an error during shutdown", Name);
+        }
+
+        lock (_queueLock)
+        {
+            _epoch.Dispose();
+        }
+
+        // The semaphore holds no native handle (its wait handle is never created) and late pushers may still touch
+        // it, so it is left to the garbage collector.
+    }
+
+    [LoggerMessage(Level = LogLevel.Trace, Message = "{Processor}: dropped {Frame}: {Why}")]
+    private static partial void LogDropped(ILogger logger, string processor, Frame frame, string why);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Processor}: {Frame} interrupted")]
+    private static partial void LogInterrupted(ILogger logger, string processor, Frame frame);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Processor}: failed to process {Frame}")]
+    private static partial void LogProcessingFailed(ILogger logger, Exception exception, string processor, Frame frame);
+
+    private readonly record struct QueuedFrame(Frame Frame, FrameDirection Direction, long Epoch, long SystemSequence);
+
+    private sealed class EpochState(long number, CancellationTokenSource cancellation) : IDisposable
+    {
+        public long Number { get; } = number;
+
+        public CancellationToken Token { get; } = cancellation.Token;
+
+        public void Interrupt()
+        {
+            cancellation.Cancel();
+            cancellation.Dispose();
+        }
+
+        public void Dispose() => cancellation.Dispose();
+    }
+}

@@ -1,0 +1,223 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Core.Frames;
+using Pipeline.Core.Observers;
+
+namespace Pipeline.Core.Processors;
+
+/// <summary>
+/// A stage of a pipeline. It receives frames from its neighbours, processes them in
+/// <see cref="ProcessFrameAsync"/> and pushes frames on with <see cref="PushFrameAsync"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Scheduling: data and control frames are queued and processed strictly in order by the processor's own task, so a
+/// slow processor never blocks its upstream neighbour beyond <see cref="FrameProcessorOptions.QueueCapacity"/>
+/// downstream frames. System frames are processed at once by a second task, ahead of queued frames; they are
+/// processed in order among themselves, and a data or control frame queued after a system frame waits until that
+/// system frame has been processed. <see cref="ProcessFrameAsync"/> may therefore run for a system frame while it
+/// also runs for a data frame: state touched by both must be safe for that.
+/// </para>
+/// <para>
+/// Lifecycle: <see cref="StartFrame"/> starts processing; <see cref="EndFrame"/> ends the processor once it has been
+/// processed (in order, after all preceding frames); <see cref="CancelFrame"/> cancels in-flight work at once and
+/// discards queued frames; <see cref="InterruptionFrame"/> discards queued frames except
+/// <see cref="IUninterruptibleFrame"/>s and cancels the token of the frame being processed.
+/// </para>
+/// <para>
+/// An exception thrown by <see cref="ProcessFrameAsync"/> becomes a non-fatal <see cref="ErrorFrame"/> pushed
+/// upstream, naming this processor. Use <see cref="PushErrorAsync"/> for fatal errors.
+/// </para>
+/// </remarks>
+public abstract partial class FrameProcessor : IAsyncDisposable
+{
+    private static long s_instances;
+    private IReadOnlyList<IFrameObserver> _observers = [];
+    private int _disposed;
+
+    /// <summary>Creates a processor.</summary>
+    /// <param name="name">Name for logs; defaults to the type name with an instance number.</param>
+    /// <param name="options">Queueing options.</param>
+    protected FrameProcessor(string? name = null, FrameProcessorOptions? options = null)
+    {
+        Name = string.IsNullOrWhiteSpace(name) ? $"{GetType().Name}#{Interlocked.Increment(ref s_instances)}" : name;
+        Options = options ?? FrameProcessorOptions.Default;
+        Options.Validate();
+        Logger = NullLogger.Instance;
+        TimeProvider = TimeProvider.System;
+        InitializeScheduling();
+    }
+
+    /// <summary>Name for logs.</summary>
+    public string Name { get; }
+
+    /// <summary>Queueing options.</summary>
+    public FrameProcessorOptions Options { get; }
+
+    /// <summary>The processor frames go to downstream, once linked.</summary>
+    public FrameProcessor? Next { get; private set; }
+
+    /// <summary>The processor frames go to upstream, once linked.</summary>
+    public FrameProcessor? Previous { get; private set; }
+
+    /// <summary>The settings of the <see cref="StartFrame"/> this processor was started with, once started.</summary>
+    public StartFrame? StartSettings { get; private set; }
+
+    /// <summary>Whether interruptions are allowed (from the <see cref="StartFrame"/>).</summary>
+    public bool InterruptionsAllowed => StartSettings?.AllowInterruptions ?? false;
+
+    /// <summary>Whether metrics are enabled (from the <see cref="StartFrame"/>).</summary>
+    public bool MetricsEnabled => StartSettings?.EnableMetrics ?? false;
+
+    /// <summary>The processor's logger (set up by <see cref="SetupAsync"/>).</summary>
+    protected ILogger Logger { get; private set; }
+
+    /// <summary>The clock for everything timed (set up by <see cref="SetupAsync"/>).</summary>
+    protected TimeProvider TimeProvider { get; private set; }
+
+    /// <summary>Links <paramref name="next"/> after this processor, in both directions.</summary>
+    /// <returns><paramref name="next"/>, so links can be chained.</returns>
+    public FrameProcessor Link(FrameProcessor next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        Next = next;
+        next.Previous = this;
+        return next;
+    }
+
+    /// <summary>
+    /// Prepares the processor to run: takes the logger, clock, task tracker and observers, and starts its tasks.
+    /// Called once by the runner before the <see cref="StartFrame"/>.
+    /// </summary>
+    public virtual Task SetupAsync(FrameProcessorSetup setup, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        Logger = setup.LoggerFactory.CreateLogger(GetType());
+        TimeProvider = setup.TimeProvider;
+        _observers = setup.Observers;
+        StartScheduling(setup.Tasks);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Hands a frame to this processor. System frames are handled at once; others are queued (waiting while
+    /// <see cref="FrameProcessorOptions.QueueCapacity"/> downstream frames are already queued).
+    /// </summary>
+    public virtual ValueTask QueueFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        return Enqueue(frame, direction, cancellationToken);
+    }
+
+    /// <summary>
+    /// Processes one frame. The default pushes it on in the same direction; an override must push every frame it
+    /// does not consume.
+    /// </summary>
+    /// <param name="frame">The frame.</param>
+    /// <param name="direction">Which way it travels.</param>
+    /// <param name="cancellationToken">Cancelled when the frame's work is interrupted or the processor is cancelled.</param>
+    protected virtual ValueTask ProcessFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken) =>
+        PushFrameAsync(frame, direction, cancellationToken);
+
+    /// <summary>Pushes a frame to the next processor downstream or the previous one upstream.</summary>
+    /// <param name="frame">The frame.</param>
+    /// <param name="direction">Which way to send it.</param>
+    /// <param name="cancellationToken">Cancels waiting for queue space; defaults to the processor's lifetime.</param>
+    protected ValueTask PushFrameAsync(Frame frame, FrameDirection direction = FrameDirection.Downstream, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        if (frame is ErrorFrame { ProcessorName: null } error)
+        {
+            error.ProcessorName = Name;
+        }
+
+        FrameProcessor? target = direction == FrameDirection.Downstream ? Next : Previous;
+        if (_observers.Count != 0)
+        {
+            return PushObservedAsync(frame, direction, target, cancellationToken);
+        }
+
+        if (target is null)
+        {
+            return default;
+        }
+
+        return target.QueueFrameAsync(frame, direction, cancellationToken.CanBeCanceled ? cancellationToken : LifetimeToken);
+    }
+
+    /// <summary>Pushes an <see cref="ErrorFrame"/> upstream, naming this processor.</summary>
+    /// <param name="message">What went wrong; must not contain secrets.</param>
+    /// <param name="exception">The cause, if any.</param>
+    /// <param name="fatal">Whether the pipeline must stop.</param>
+    protected ValueTask PushErrorAsync(string message, Exception? exception = null, bool fatal = false)
+    {
+        if (fatal)
+        {
+            Logger.LogError(exception, "{Processor}: fatal error: {Message}", Name, message);
+        }
+        else
+        {
+            Logger.LogWarning(exception, "{Processor}: error: {Message}", Name, message);
+        }
+
+        return PushFrameAsync(new ErrorFrame(message, exception, fatal) { ProcessorName = Name }, FrameDirection.Upstream);
+    }
+
+    /// <summary>
+    /// Starts a background task owned by this processor: it is tracked, its token is cancelled when the processor is
+    /// cancelled or disposed, disposal waits for it, and an exception it throws becomes an <see cref="ErrorFrame"/>.
+    /// </summary>
+    /// <param name="name">Name for diagnostics.</param>
+    /// <param name="work">The work.</param>
+    protected Task StartBackgroundTask(string name, Func<CancellationToken, Task> work) => StartOwnedTask(name, work);
+
+    /// <summary>Releases what the processor holds. Called once, after its tasks have ended.</summary>
+    protected virtual ValueTask CleanupAsync() => default;
+
+    /// <summary>Stops the processor's tasks, waits for them, then runs <see cref="CleanupAsync"/>. Idempotent.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await StopSchedulingAsync().ConfigureAwait(false);
+        try
+        {
+            await CleanupAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Logger.LogError(ex, "{Processor}: cleanup failed", Name);
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+
+    private async ValueTask PushObservedAsync(Frame frame, FrameDirection direction, FrameProcessor? target, CancellationToken cancellationToken)
+    {
+        var pushed = new FramePushed(this, target, frame, direction, TimeProvider.GetUtcNow());
+        foreach (IFrameObserver observer in _observers)
+        {
+            try
+            {
+                await observer.OnFramePushedAsync(pushed, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Logger.LogWarning(ex, "{Processor}: observer {Observer} failed", Name, observer.GetType().Name);
+            }
+        }
+
+        if (target is not null)
+        {
+            await target.QueueFrameAsync(frame, direction, cancellationToken.CanBeCanceled ? cancellationToken : LifetimeToken).ConfigureAwait(false);
+        }
+    }
+
+    private void OnStarted(StartFrame start) => StartSettings = start;
+}
