@@ -1,0 +1,90 @@
+using Pipeline.Core.Audio;
+using Pipeline.Core.Frames;
+
+namespace Pipeline.Core.Media;
+
+/// <summary>
+/// One video frame of the avatar, tightly packed, over memory the producer owns (pooled or native). Dispose it once
+/// read; <see cref="Data"/> is invalid afterwards.
+/// </summary>
+public sealed class AvatarVideoFrame : IDisposable
+{
+    private IDisposable? _owner;
+
+    /// <summary>Wraps a frame; <paramref name="owner"/> (if any) is disposed with it to release the memory.</summary>
+    /// <exception cref="ArgumentException">The buffer does not match the size and format.</exception>
+    public AvatarVideoFrame(ReadOnlyMemory<byte> data, int width, int height, PixelFormat format, TimeSpan timestamp, IDisposable? owner = null)
+    {
+        if (width <= 0 || height <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(width), "Width and height must be positive.");
+        }
+
+        int expected = PixelFormats.BufferSize(format, width, height);
+        if (data.Length != expected)
+        {
+            throw new ArgumentException($"A {width}x{height} {format} frame needs {expected} bytes, not {data.Length}.", nameof(data));
+        }
+
+        Data = data;
+        Width = width;
+        Height = height;
+        Format = format;
+        Timestamp = timestamp;
+        _owner = owner;
+    }
+
+    /// <summary>The pixels, tightly packed.</summary>
+    public ReadOnlyMemory<byte> Data { get; }
+
+    /// <summary>Width in pixels.</summary>
+    public int Width { get; }
+
+    /// <summary>Height in pixels.</summary>
+    public int Height { get; }
+
+    /// <summary>Pixel layout.</summary>
+    public PixelFormat Format { get; }
+
+    /// <summary>Presentation time relative to the start of the session's media.</summary>
+    public TimeSpan Timestamp { get; }
+
+    /// <summary>Releases the frame's memory.</summary>
+    public void Dispose() => Interlocked.Exchange(ref _owner, null)?.Dispose();
+}
+
+/// <summary>One block of the avatar's audio: interleaved 16-bit little-endian PCM. Dispose it once read.</summary>
+public sealed class AvatarAudioFrame : IDisposable
+{
+    private IDisposable? _owner;
+
+    /// <summary>Wraps a block of audio; <paramref name="owner"/> (if any) is disposed with it.</summary>
+    /// <exception cref="ArgumentException">The buffer is not whole sample frames, or the rate/channels are out of range.</exception>
+    public AvatarAudioFrame(ReadOnlyMemory<byte> pcm, int sampleRate, int channels, TimeSpan timestamp, IDisposable? owner = null)
+    {
+        PcmFormat.Validate(pcm.Length, sampleRate, channels, nameof(pcm));
+        Pcm = pcm;
+        SampleRate = sampleRate;
+        Channels = channels;
+        Timestamp = timestamp;
+        _owner = owner;
+    }
+
+    /// <summary>Interleaved 16-bit little-endian PCM.</summary>
+    public ReadOnlyMemory<byte> Pcm { get; }
+
+    /// <summary>Sample rate, in Hz.</summary>
+    public int SampleRate { get; }
+
+    /// <summary>Channel count.</summary>
+    public int Channels { get; }
+
+    /// <summary>Presentation time relative to the start of the session's media.</summary>
+    public TimeSpan Timestamp { get; }
+
+    /// <summary>Duration of the block.</summary>
+    public TimeSpan Duration => PcmFormat.DurationOf(Pcm.Length, SampleRate, Channels);
+
+    /// <summary>Releases the block's memory.</summary>
+    public void Dispose() => Interlocked.Exchange(ref _owner, null)?.Dispose();
+}

@@ -1,0 +1,53 @@
+using Pipeline.Core.Frames;
+
+namespace Pipeline.Core.Media;
+
+/// <summary>
+/// Opens the room where an avatar's video and audio arrive (for HeyGen, a LiveKit room). Implementations:
+/// the LiveKit client for real sessions, and the emulator's in-process room for offline runs and tests.
+/// </summary>
+public interface IAvatarMediaConnector
+{
+    /// <summary>Joins the room and starts receiving the avatar participant's media.</summary>
+    /// <exception cref="AvatarMediaException">The room could not be joined (the message says why; never the token).</exception>
+    ValueTask<IAvatarMediaSession> ConnectAsync(AvatarMediaConnectRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>Where and how to join the avatar's room.</summary>
+public sealed record AvatarMediaConnectRequest
+{
+    /// <summary>Creates a request.</summary>
+    /// <param name="url">The room's URL (e.g. <c>wss://…livekit.cloud</c>).</param>
+    /// <param name="token">The access token to join with. Secret: never logged, redacted by <see cref="ToString"/>.</param>
+    public AvatarMediaConnectRequest(Uri url, string token)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        ArgumentException.ThrowIfNullOrWhiteSpace(token);
+        Url = url;
+        Token = token;
+    }
+
+    /// <summary>The room's URL.</summary>
+    public Uri Url { get; }
+
+    /// <summary>The access token. Secret.</summary>
+    public string Token { get; }
+
+    /// <summary>Identity of the participant whose media is the avatar's (HeyGen uses <c>heygen</c>). Others are ignored.</summary>
+    public string AvatarIdentity { get; init; } = "heygen";
+
+    /// <summary>Pixel format of the video frames to deliver. Default <see cref="PixelFormat.Rgb24"/>.</summary>
+    public PixelFormat VideoFormat { get; init; } = PixelFormat.Rgb24;
+
+    /// <summary>Sample rate of the audio frames to deliver, in Hz. Default 48 000.</summary>
+    public int AudioSampleRate { get; init; } = 48_000;
+
+    /// <summary>Channel count of the audio frames to deliver. Default 1.</summary>
+    public int AudioChannels { get; init; } = 1;
+
+    /// <summary>Gives up joining after this long. Default 15 s.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <inheritdoc />
+    public override string ToString() => $"AvatarMediaConnectRequest {{ Url = {Url}, Token = ***, AvatarIdentity = {AvatarIdentity} }}";
+}
