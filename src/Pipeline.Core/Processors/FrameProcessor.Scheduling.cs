@@ -46,8 +46,8 @@ public abstract partial class FrameProcessor
     /// <summary>Frames discarded from this processor's queue by interruptions (for diagnostics and tests).</summary>
     public long DroppedByInterruption => Interlocked.Read(ref _droppedByInterruption);
 
-    /// <summary>Frames waiting in this processor's data/control queue.</summary>
-    public int QueuedFrameCount => _dataChannel.Reader.Count;
+    /// <summary>Downstream data/control frames waiting in this processor's queue (at most the queue capacity).</summary>
+    public int QueuedFrameCount => Options.QueueCapacity - _credits.CurrentCount;
 
     private void InitializeScheduling()
     {
