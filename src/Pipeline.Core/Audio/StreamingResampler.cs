@@ -155,16 +155,38 @@ public sealed class StreamingResampler : IDisposable
         }
     }
 
+    // Concentus' 16-bit entry point allocates a temporary float buffer on every call; its float entry point does not.
+    // So samples are converted here, in blocks, through two scratch buffers owned by this instance.
+    private const int BlockSamples = 1024;
+    private readonly float[] _inScratch = new float[BlockSamples];
+    private float[] _outScratch = new float[BlockSamples];
+
     private int Run(ReadOnlySpan<short> input, Span<short> output)
     {
         int written = 0;
         while (!input.IsEmpty)
         {
-            int inLen = input.Length;
-            int outLen = output.Length - written;
-            // Concentus takes Span<short> for input but only reads it.
-            Span<short> writableInput = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(input), input.Length);
-            _resampler!.Process(0, writableInput, ref inLen, output[written..], ref outLen);
+            int block = Math.Min(input.Length, BlockSamples);
+            for (int i = 0; i < block; i++)
+            {
+                _inScratch[i] = input[i];
+            }
+
+            int room = output.Length - written;
+            if (_outScratch.Length < room)
+            {
+                _outScratch = new float[Math.Max(room, _outScratch.Length * 2)];
+            }
+
+            int inLen = block;
+            int outLen = room;
+            _resampler!.Process(0, _inScratch.AsSpan(0, block), ref inLen, _outScratch.AsSpan(0, room), ref outLen);
+            Span<short> destination = output.Slice(written, outLen);
+            for (int i = 0; i < outLen; i++)
+            {
+                destination[i] = (short)Math.Clamp(MathF.Round(_outScratch[i]), short.MinValue, short.MaxValue);
+            }
+
             written += outLen;
             input = input[inLen..];
             if (inLen == 0 && outLen == 0)
