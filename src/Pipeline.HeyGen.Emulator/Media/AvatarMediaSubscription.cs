@@ -1,0 +1,158 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Pipeline.Core.Audio;
+using Pipeline.Core.Frames;
+using Pipeline.Core.Media;
+
+namespace Pipeline.HeyGen.Emulator.Media;
+
+/// <summary>
+/// One reader of an <see cref="EmulatedAvatar"/>'s media: video in the reader's pixel format and audio at the
+/// reader's rate. Frames live in pooled buffers returned when the reader disposes them. A slow reader loses the
+/// oldest video frames (as a live stream would) and never blocks the avatar.
+/// </summary>
+public sealed class AvatarMediaSubscription : IAsyncDisposable
+{
+    private readonly EmulatedAvatar _avatar;
+    private readonly Channel<AvatarVideoFrame> _video;
+    private readonly Channel<AvatarAudioFrame> _audio;
+    private readonly StreamingResampler _resampler;
+    private readonly Lock _audioLock = new();
+    private long _videoDropped;
+    private int _completed;
+
+    internal AvatarMediaSubscription(EmulatedAvatar avatar, PixelFormat videoFormat, int audioSampleRate, int audioChannels, int videoQueueFrames)
+    {
+        PcmFormat.Validate(0, audioSampleRate, audioChannels);
+        if (audioChannels > 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(audioChannels), audioChannels, "The avatar publishes mono or stereo audio.");
+        }
+
+        _avatar = avatar;
+        VideoFormat = videoFormat;
+        AudioSampleRate = audioSampleRate;
+        AudioChannels = audioChannels;
+        _resampler = new StreamingResampler(EmulatedAvatarOptions.SpeechSampleRate, audioSampleRate);
+        _video = Channel.CreateBounded<AvatarVideoFrame>(
+            new BoundedChannelOptions(videoQueueFrames) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
+            dropped =>
+            {
+                Interlocked.Increment(ref _videoDropped);
+                dropped.Dispose();
+            });
+
+        // Audio is never dropped: a reader that stops reading audio for minutes is a bug worth the memory.
+        _audio = Channel.CreateUnbounded<AvatarAudioFrame>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    }
+
+    /// <summary>Pixel format of the delivered video.</summary>
+    public PixelFormat VideoFormat { get; }
+
+    /// <summary>Sample rate of the delivered audio, in Hz.</summary>
+    public int AudioSampleRate { get; }
+
+    /// <summary>Channel count of the delivered audio.</summary>
+    public int AudioChannels { get; }
+
+    /// <summary>Video frames dropped because the reader fell behind.</summary>
+    public long VideoFramesDropped => Interlocked.Read(ref _videoDropped);
+
+    /// <summary>Whether the avatar left (its session ended).</summary>
+    public bool AvatarLeft { get; private set; }
+
+    /// <summary>The video frames.</summary>
+    public ChannelReader<AvatarVideoFrame> Video => _video.Reader;
+
+    /// <summary>The audio frames.</summary>
+    public ChannelReader<AvatarAudioFrame> Audio => _audio.Reader;
+
+    /// <summary>Stops delivery and releases every undelivered frame.</summary>
+    public ValueTask DisposeAsync()
+    {
+        _avatar.Unsubscribe(this);
+        Complete(avatarLeft: false);
+        while (_video.Reader.TryRead(out AvatarVideoFrame? frame))
+        {
+            frame.Dispose();
+        }
+
+        while (_audio.Reader.TryRead(out AvatarAudioFrame? block))
+        {
+            block.Dispose();
+        }
+
+        lock (_audioLock)
+        {
+            _resampler.Dispose();
+        }
+
+        return default;
+    }
+
+    internal void Complete(bool avatarLeft)
+    {
+        if (Interlocked.Exchange(ref _completed, 1) == 0)
+        {
+            AvatarLeft = avatarLeft;
+            _video.Writer.TryComplete();
+            _audio.Writer.TryComplete();
+        }
+    }
+
+    internal void DeliverAudio(ReadOnlySpan<byte> speech24k, TimeSpan timestamp)
+    {
+        lock (_audioLock)
+        {
+            if (Volatile.Read(ref _completed) != 0)
+            {
+                return;
+            }
+
+            int monoBytes = _resampler.MaxOutputBytes(speech24k.Length);
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(monoBytes * AudioChannels);
+            int n = _resampler.Resample(speech24k, buffer);
+            if (AudioChannels == 2)
+            {
+                // Widen in place from the end so no sample is overwritten before it is copied.
+                for (int i = (n / 2) - 1; i >= 0; i--)
+                {
+                    buffer[(i * 4) + 2] = buffer[i * 2];
+                    buffer[(i * 4) + 3] = buffer[(i * 2) + 1];
+                    buffer[i * 4] = buffer[i * 2];
+                    buffer[(i * 4) + 1] = buffer[(i * 2) + 1];
+                }
+
+                n *= 2;
+            }
+
+            var frame = new AvatarAudioFrame(buffer.AsMemory(0, n), AudioSampleRate, AudioChannels, timestamp, new PooledBuffer(buffer));
+            if (!_audio.Writer.TryWrite(frame))
+            {
+                frame.Dispose();
+            }
+        }
+    }
+
+    internal void DeliverVideo(AvatarRenderer renderer, AvatarPose pose, TimeSpan timestamp, byte[] rgbScratch)
+    {
+        if (Volatile.Read(ref _completed) != 0)
+        {
+            return;
+        }
+
+        int size = PixelFormats.BufferSize(VideoFormat, renderer.Width, renderer.Height);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+        renderer.Render(pose, VideoFormat, buffer, rgbScratch);
+        var frame = new AvatarVideoFrame(buffer.AsMemory(0, size), renderer.Width, renderer.Height, VideoFormat, timestamp, new PooledBuffer(buffer));
+        if (!_video.Writer.TryWrite(frame))
+        {
+            frame.Dispose();
+        }
+    }
+
+    private sealed class PooledBuffer(byte[] buffer) : IDisposable
+    {
+        public void Dispose() => ArrayPool<byte>.Shared.Return(buffer);
+    }
+}
