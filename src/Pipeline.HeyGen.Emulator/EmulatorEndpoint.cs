@@ -1,0 +1,41 @@
+namespace Pipeline.HeyGen.Emulator;
+
+/// <summary>The endpoints the emulator serves; used to inject faults and to filter recorded requests.</summary>
+public enum EmulatorEndpoint
+{
+    /// <summary><c>POST /v1/streaming.create_token</c>.</summary>
+    StreamingCreateToken,
+
+    /// <summary><c>POST /v1/streaming.new</c>.</summary>
+    StreamingNew,
+
+    /// <summary><c>POST /v1/streaming.start</c>.</summary>
+    StreamingStart,
+
+    /// <summary><c>POST /v1/streaming.stop</c>.</summary>
+    StreamingStop,
+
+    /// <summary><c>POST /v1/streaming.keep_alive</c>.</summary>
+    StreamingKeepAlive,
+
+    /// <summary><c>GET /v1/streaming.list</c>.</summary>
+    StreamingList,
+
+    /// <summary>The Interactive Avatar realtime websocket, <c>/v1/ws/streaming.chat</c>.</summary>
+    StreamingRealtime,
+
+    /// <summary><c>POST /v1/sessions/token</c> (LiveAvatar).</summary>
+    LiveAvatarToken,
+
+    /// <summary><c>POST /v1/sessions/start</c> (LiveAvatar).</summary>
+    LiveAvatarStart,
+
+    /// <summary><c>POST /v1/sessions/stop</c> (LiveAvatar).</summary>
+    LiveAvatarStop,
+
+    /// <summary><c>POST /v1/sessions/keep-alive</c> (LiveAvatar).</summary>
+    LiveAvatarKeepAlive,
+
+    /// <summary>The LiveAvatar LITE-mode websocket, <c>/v1/ws/liveavatar</c>.</summary>
+    LiveAvatarRealtime,
+}

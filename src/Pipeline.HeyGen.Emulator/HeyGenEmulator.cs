@@ -1,0 +1,135 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Pipeline.HeyGen.Emulator.Faults;
+using Pipeline.HeyGen.Emulator.Protocol;
+using Pipeline.HeyGen.Emulator.Requests;
+using Pipeline.HeyGen.Emulator.Sessions;
+
+namespace Pipeline.HeyGen.Emulator;
+
+/// <summary>
+/// A local stand-in for HeyGen's services: a real Kestrel server on 127.0.0.1 with an OS-chosen port that serves the
+/// Interactive Avatar streaming API and the LiveAvatar API on their real paths, with their auth checks, envelopes and
+/// error shapes; keeps a ledger of sessions; records every request; and injects faults on demand.
+/// </summary>
+/// <example><code>
+/// await using var emulator = await HeyGenEmulator.StartAsync();
+/// using var api = new HeyGenApi(new HeyGenApiOptions { ApiKey = emulator.ApiKey, BaseUrl = emulator.StreamingApiBaseUrl });
+/// var session = await api.NewSessionAsync(new NewSessionRequest());
+/// await api.CloseSessionAsync(session.SessionId);
+/// emulator.Sessions.Open.Should().BeEmpty();
+/// </code></example>
+public sealed class HeyGenEmulator : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly EmulatorState _state;
+    private int _disposed;
+
+    private HeyGenEmulator(WebApplication app, EmulatorState state, Uri baseAddress)
+    {
+        _app = app;
+        _state = state;
+        BaseAddress = baseAddress;
+    }
+
+    /// <summary>The server's root, <c>http://127.0.0.1:{port}/</c>.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>The OS-chosen port.</summary>
+    public int Port => BaseAddress.Port;
+
+    /// <summary>The base URL to give <c>HeyGenApiOptions.BaseUrl</c>: <c>http://127.0.0.1:{port}/v1</c>.</summary>
+    public Uri StreamingApiBaseUrl => new(BaseAddress, "v1");
+
+    /// <summary>The base URL to give <c>LiveAvatarApiOptions.BaseUrl</c>: <c>http://127.0.0.1:{port}/v1</c>.</summary>
+    public Uri LiveAvatarApiBaseUrl => new(BaseAddress, "v1");
+
+    /// <summary>The Interactive Avatar API key the emulator accepts.</summary>
+    public string ApiKey => _state.Options.ApiKey;
+
+    /// <summary>The LiveAvatar API key the emulator accepts.</summary>
+    public string LiveAvatarApiKey => _state.Options.LiveAvatarApiKey;
+
+    /// <summary>Every session created so far and its lifecycle.</summary>
+    public SessionLedger Sessions => _state.Sessions;
+
+    /// <summary>Per-endpoint fault injection.</summary>
+    public FaultInjector Faults => _state.Faults;
+
+    /// <summary>Every request received, as it arrived.</summary>
+    public RequestJournal Requests => _state.Requests;
+
+    /// <summary>Every key and token the emulator accepts or has handed out (API keys, session, access, agent, realtime
+    /// and create_token tokens): a test can assert none of them appears in its logs.</summary>
+    public IReadOnlyCollection<string> Secrets => _state.Secrets;
+
+    /// <summary>Serves the realtime websocket paths (<see cref="EmulatorPaths.StreamingRealtime"/>,
+    /// <see cref="EmulatorPaths.LiveAvatarRealtime"/>) for started sessions; null answers 501.</summary>
+    public EmulatorRealtimeHandler? RealtimeHandler
+    {
+        get => _state.RealtimeHandler;
+        set => _state.RealtimeHandler = value;
+    }
+
+    /// <summary>Starts an emulator on 127.0.0.1 with an OS-chosen port.</summary>
+    /// <param name="options">Settings; defaults when null.</param>
+    /// <param name="cancellationToken">Cancels start-up.</param>
+    /// <returns>The running emulator; dispose it to stop.</returns>
+    public static async Task<HeyGenEmulator> StartAsync(HeyGenEmulatorOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new HeyGenEmulatorOptions();
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.ApiKey);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.LiveAvatarApiKey);
+        ArgumentNullException.ThrowIfNull(options.TimeProvider);
+        var state = new EmulatorState(options);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(HeyGenEmulator).Assembly.GetName().Name });
+        builder.Logging.ClearProviders();
+        if (options.LoggerFactory is { } loggerFactory)
+        {
+            builder.Services.AddSingleton(loggerFactory);
+        }
+
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+
+        var pipeline = new RequestPipeline(state);
+        app.UseWebSockets();
+        app.UseRouting();
+        app.Use(pipeline.InvokeAsync);
+        new StreamingApiEndpoints(state).Map(app);
+        new LiveAvatarApiEndpoints(state).Map(app);
+        new RealtimeEndpoints(state).Map(app);
+
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var port = new Uri(address).Port;
+        state.Port = port;
+        return new HeyGenEmulator(app, state, new Uri($"http://127.0.0.1:{port}/"));
+    }
+
+    /// <summary>Finds a session by id (for example to validate a realtime connection or to assert its state).</summary>
+    /// <param name="sessionId">The session id.</param>
+    /// <returns>The session, or null when the emulator never created it.</returns>
+    public EmulatedSession? FindSession(string sessionId) => _state.Sessions.Find(sessionId);
+
+    /// <summary>Stops the server; websocket handlers still running are cancelled.</summary>
+    /// <returns>A task that completes when the server has stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _state.SignalStopping();
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _state.Dispose();
+    }
+}

@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Pipeline.HeyGen.Emulator.Faults;
+using Pipeline.HeyGen.Emulator.Requests;
+using Pipeline.HeyGen.Emulator.Sessions;
+
+namespace Pipeline.HeyGen.Emulator.Protocol;
+
+/// <summary>What the endpoint handlers share: settings, clock, ledger, issued secrets and the bound address.</summary>
+internal sealed class EmulatorState(HeyGenEmulatorOptions options) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, byte> _streamingTokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _secrets = new([options.ApiKey, options.LiveAvatarApiKey]);
+
+    private readonly CancellationTokenSource _stopping = new();
+
+    public HeyGenEmulatorOptions Options { get; } = options;
+
+    /// <summary>Cancelled when the emulator shuts down, so long-running handlers (websockets) end.</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    public void SignalStopping() => _stopping.Cancel();
+
+    public void Dispose() => _stopping.Dispose();
+
+    public TimeProvider Time => Options.TimeProvider;
+
+    public SessionLedger Sessions { get; } = new();
+
+    public FaultInjector Faults { get; } = new();
+
+    public RequestJournal Requests { get; } = new();
+
+    public EmulatorRealtimeHandler? RealtimeHandler { get; set; } = options.RealtimeHandler;
+
+    /// <summary>The bound port; set once Kestrel has started, before any client can know the address.</summary>
+    public int Port { get; set; }
+
+    /// <summary>Every key and token the emulator accepts or handed out, for leak checks.</summary>
+    public IReadOnlyCollection<string> Secrets => [.. _secrets];
+
+    public string NewSecret(string prefix)
+    {
+        var secret = prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
+        _secrets.Enqueue(secret);
+        return secret;
+    }
+
+    public string IssueStreamingToken()
+    {
+        var token = NewSecret("emu-st-");
+        _streamingTokens[token] = 0;
+        return token;
+    }
+
+    public bool IsStreamingToken(string token) => _streamingTokens.ContainsKey(token);
+
+    public Uri RealtimeUrl(string path, string sessionId, string token) =>
+        new($"ws://127.0.0.1:{Port}{path}?session_id={Uri.EscapeDataString(sessionId)}&session_token={Uri.EscapeDataString(token)}");
+
+    /// <summary>A well-formed media URL that nobody can connect to: the emulator never serves media itself; the
+    /// caller chooses a media connector (for example an in-process one) that understands it.</summary>
+    public static Uri MediaUrl(string sessionId) => new($"wss://emulator.invalid/room/{sessionId}");
+}

@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Pipeline.HeyGen.Emulator.Faults;
+using Pipeline.HeyGen.Emulator.Requests;
+
+namespace Pipeline.HeyGen.Emulator.Protocol;
+
+/// <summary>
+/// Middleware that runs before every handler: records the request as it arrived, then applies the next injected
+/// fault for its endpoint (delay, status, dropped connection or malformed body).
+/// </summary>
+internal sealed class RequestPipeline(EmulatorState state)
+{
+    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    {
+        var tag = context.GetEndpoint()?.Metadata.GetMetadata<EndpointTag>();
+        await RecordAsync(context, tag).ConfigureAwait(false);
+
+        var fault = tag is null ? null : state.Faults.TakeNext(tag.Endpoint);
+        if (fault is null)
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (fault.Delay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(fault.Delay, state.Time, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the client gave up; nobody is listening any more
+            }
+        }
+
+        switch (fault.Kind)
+        {
+            case EmulatedFaultKind.DelayOnly:
+                await next(context).ConfigureAwait(false);
+                break;
+            case EmulatedFaultKind.DropConnection:
+                context.Abort();
+                break;
+            case EmulatedFaultKind.MalformedBody:
+                await Wire.WriteRaw(context, StatusCodes.Status200OK, "{\"code\":100,\"message\":\"success\",\"data\":{\"session_id\":\"").ConfigureAwait(false);
+                break;
+            case EmulatedFaultKind.Status:
+                await WriteStatusFaultAsync(context, tag!, fault).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private static Task WriteStatusFaultAsync(HttpContext context, EndpointTag tag, EmulatedFault fault)
+    {
+        if (fault.RetryAfter is { } retryAfter)
+        {
+            context.Response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (fault.Body is { } body)
+        {
+            return Wire.WriteRaw(context, fault.StatusCode, body);
+        }
+
+        var reason = ReasonPhrases.GetReasonPhrase(fault.StatusCode);
+        return tag.IsLiveAvatar
+            ? Wire.LiveAvatarError(context, fault.StatusCode, reason)
+            : Wire.StreamingError(context, fault.StatusCode, fault.StatusCode, reason);
+    }
+
+    private async Task RecordAsync(HttpContext context, EndpointTag? tag)
+    {
+        var request = context.Request;
+        var body = string.Empty;
+        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            request.EnableBuffering();
+            using var reader = new StreamReader(request.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true);
+            body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
+            request.Body.Position = 0;
+        }
+
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in request.Headers)
+        {
+            headers[name] = values.ToString();
+        }
+
+        state.Requests.Add(new RecordedRequest(tag?.Endpoint, request.Method, request.Path.Value ?? string.Empty,
+            request.QueryString.Value ?? string.Empty, headers, body, state.Time.GetUtcNow()));
+    }
+}

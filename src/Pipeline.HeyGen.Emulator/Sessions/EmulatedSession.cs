@@ -1,0 +1,138 @@
+namespace Pipeline.HeyGen.Emulator.Sessions;
+
+/// <summary>
+/// One session the emulator has created, with the secrets it handed out (so tests can check they never leak) and its
+/// lifecycle. State changes are thread-safe; read properties for a consistent snapshot of one value at a time.
+/// </summary>
+public sealed class EmulatedSession
+{
+    private readonly Lock _gate = new();
+    private EmulatedSessionState _state = EmulatedSessionState.New;
+    private DateTimeOffset? _startedAt;
+    private DateTimeOffset? _stoppedAt;
+    private DateTimeOffset? _lastKeepAliveAt;
+    private int _keepAliveCount;
+    private string? _stopReason;
+
+    internal EmulatedSession(EmulatedProduct product, string id, DateTimeOffset createdAt, string requestBody)
+    {
+        Product = product;
+        Id = id;
+        CreatedAt = createdAt;
+        RequestBody = requestBody;
+    }
+
+    /// <summary>The product the session belongs to.</summary>
+    public EmulatedProduct Product { get; }
+
+    /// <summary>The session id.</summary>
+    public string Id { get; }
+
+    /// <summary>The media-room token for the end user (<c>access_token</c> / <c>livekit_client_token</c>); null for a
+    /// LiveAvatar session on a caller-supplied LiveKit room.</summary>
+    public string? AccessToken { get; internal init; }
+
+    /// <summary>The media-room token for the bot (<c>livekit_agent_token</c>).</summary>
+    public required string AgentToken { get; init; }
+
+    /// <summary>The token in the realtime websocket URL's <c>session_token</c> query parameter.</summary>
+    public required string RealtimeToken { get; init; }
+
+    /// <summary>LiveAvatar's bearer session token from <c>sessions/token</c>; null for Interactive Avatar sessions.</summary>
+    public string? SessionToken { get; internal init; }
+
+    /// <summary>The realtime websocket URL handed to the client.</summary>
+    public required Uri RealtimeUrl { get; init; }
+
+    /// <summary>The media server URL handed to the client (never connected to by the emulator); null for a LiveAvatar
+    /// session on a caller-supplied LiveKit room.</summary>
+    public Uri? LiveKitUrl { get; internal init; }
+
+    /// <summary>The avatar id from the request, if any.</summary>
+    public string? AvatarId { get; internal init; }
+
+    /// <summary>Whether this is a LiveAvatar sandbox session.</summary>
+    public bool IsSandbox { get; internal init; }
+
+    /// <summary>The JSON body of the request that created the session.</summary>
+    public string RequestBody { get; }
+
+    /// <summary>When the session was created (emulator clock).</summary>
+    public DateTimeOffset CreatedAt { get; }
+
+    /// <summary>The current state.</summary>
+    public EmulatedSessionState State { get { lock (_gate) { return _state; } } }
+
+    /// <summary>When the session was started, if it was.</summary>
+    public DateTimeOffset? StartedAt { get { lock (_gate) { return _startedAt; } } }
+
+    /// <summary>When the session was stopped, if it was.</summary>
+    public DateTimeOffset? StoppedAt { get { lock (_gate) { return _stoppedAt; } } }
+
+    /// <summary>The stop reason given (LiveAvatar's <c>reason</c>, or <c>UNKNOWN</c> when none was sent; null for
+    /// Interactive Avatar sessions, whose stop has no reason).</summary>
+    public string? StopReason { get { lock (_gate) { return _stopReason; } } }
+
+    /// <summary>How many keep-alives the session received.</summary>
+    public int KeepAliveCount { get { lock (_gate) { return _keepAliveCount; } } }
+
+    /// <summary>When the last keep-alive arrived, if any.</summary>
+    public DateTimeOffset? LastKeepAliveAt { get { lock (_gate) { return _lastKeepAliveAt; } } }
+
+    /// <summary>Whether the session is still open (not stopped): a test that ends with an open session leaked it.</summary>
+    public bool IsOpen => State != EmulatedSessionState.Stopped;
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Product} session {Id} ({State})";
+
+    internal bool TryStart(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (_state == EmulatedSessionState.Stopped)
+            {
+                return false;
+            }
+
+            // A repeated start (a client retrying after a lost response) is answered like the first one.
+            if (_state == EmulatedSessionState.New)
+            {
+                _state = EmulatedSessionState.Started;
+                _startedAt = now;
+            }
+
+            return true;
+        }
+    }
+
+    internal bool TryStop(DateTimeOffset now, string? reason)
+    {
+        lock (_gate)
+        {
+            if (_state == EmulatedSessionState.Stopped)
+            {
+                return false;
+            }
+
+            _state = EmulatedSessionState.Stopped;
+            _stoppedAt = now;
+            _stopReason = reason;
+            return true;
+        }
+    }
+
+    internal bool TryKeepAlive(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (_state == EmulatedSessionState.Stopped)
+            {
+                return false;
+            }
+
+            _keepAliveCount++;
+            _lastKeepAliveAt = now;
+            return true;
+        }
+    }
+}
