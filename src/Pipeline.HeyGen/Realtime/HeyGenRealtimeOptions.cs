@@ -1,0 +1,110 @@
+using System.Net.WebSockets;
+
+namespace Pipeline.HeyGen.Realtime;
+
+/// <summary>Settings of a <see cref="HeyGenRealtimeClient"/>. Every timing is an option so tests and deployments can tune it.</summary>
+public sealed class HeyGenRealtimeOptions
+{
+    /// <summary>The service's documented limit for one websocket message: it may close the socket above 1 MB.</summary>
+    public const int ServiceMessageLimitBytes = 1_000_000;
+
+    /// <summary>Which product the session belongs to; decides the keep-alive mechanism. Default LiveAvatar.</summary>
+    public HeyGenProduct Product { get; set; } = HeyGenProduct.LiveAvatar;
+
+    /// <summary>
+    /// Keeps an Interactive Avatar session alive over REST (<c>POST /v1/streaming.keep_alive</c>); required when
+    /// <see cref="Product"/> is <see cref="HeyGenProduct.InteractiveAvatar"/> and keep-alive is enabled, because that
+    /// product documents only the REST call. Called every <see cref="KeepAliveInterval"/>; failures are logged.
+    /// </summary>
+    public Func<CancellationToken, Task>? RestKeepAlive { get; set; }
+
+    /// <summary>Whether the client keeps the session alive on its own. Default true.</summary>
+    public bool KeepAliveEnabled { get; set; } = true;
+
+    /// <summary>
+    /// The session's idle timeout. Null means the product default: 120 s for Interactive Avatar (its
+    /// <c>activity_idle_timeout</c> default), 300 s for LiveAvatar.
+    /// </summary>
+    public TimeSpan? IdleTimeout { get; set; }
+
+    /// <summary>Time between keep-alives. Null means a third of the idle timeout (40 s / 100 s), so two may fail in a row.</summary>
+    public TimeSpan? KeepAliveInterval { get; set; }
+
+    /// <summary>Longest time the websocket handshake may take. Default 10 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Longest wait for <c>session.state_updated: connected</c> before the first speak. Default 5 s.</summary>
+    public TimeSpan ReadyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>What to do when the ready wait times out. Default <see cref="ReadinessFallback.AssumeReady"/>.</summary>
+    public ReadinessFallback ReadinessFallback { get; set; } = ReadinessFallback.AssumeReady;
+
+    /// <summary>Whether speak audio is paced to real time after the first <see cref="UnpacedBurst"/>. Default true.</summary>
+    public bool PaceToRealTime { get; set; } = true;
+
+    /// <summary>Audio of an utterance sent at once before pacing starts, so the avatar's buffer fills fast. Default 3 s.</summary>
+    public TimeSpan UnpacedBurst { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Longest audio in one <c>agent.speak</c> message; the docs recommend about 1 s. Default 1 s (48 000 bytes).</summary>
+    public TimeSpan SpeakChunkDuration { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Largest websocket message the client sends, in bytes; audio is split to stay under it. Default 1 000 000.</summary>
+    public int MaxMessageBytes { get; set; } = ServiceMessageLimitBytes;
+
+    /// <summary>Reconnect attempts after an unexpected close; 0 disables reconnecting. Default 5.</summary>
+    public int MaxReconnectAttempts { get; set; } = 5;
+
+    /// <summary>Wait before the first reconnect attempt; doubles on each further attempt. Default 500 ms.</summary>
+    public TimeSpan ReconnectInitialDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Upper bound of the reconnect wait. Default 10 s.</summary>
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Longest wait for the server's close frame when closing. Default 2 s.</summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Messages that may wait to be sent; speak calls wait when it is full. Default 32 (about 32 s of audio).</summary>
+    public int SendQueueCapacity { get; set; } = 32;
+
+    /// <summary>Server events kept for <see cref="HeyGenRealtimeClient.ReadEventsAsync"/>; the oldest are dropped beyond it. Default 256.</summary>
+    public int EventBufferCapacity { get; set; } = 256;
+
+    /// <summary>Adjusts the websocket before each connect (proxy, headers, certificates).</summary>
+    public Action<ClientWebSocketOptions>? ConfigureWebSocket { get; set; }
+
+    internal TimeSpan EffectiveIdleTimeout =>
+        IdleTimeout ?? (Product == HeyGenProduct.InteractiveAvatar ? TimeSpan.FromSeconds(120) : TimeSpan.FromMinutes(5));
+
+    internal TimeSpan EffectiveKeepAliveInterval => KeepAliveInterval ?? EffectiveIdleTimeout / 3;
+
+    internal void Validate()
+    {
+        RequirePositive(ConnectTimeout, nameof(ConnectTimeout));
+        RequirePositive(SpeakChunkDuration, nameof(SpeakChunkDuration));
+        RequirePositive(CloseTimeout, nameof(CloseTimeout));
+        if (ReadyTimeout < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ReadyTimeout), "must not be negative");
+        if (UnpacedBurst < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(UnpacedBurst), "must not be negative");
+        if (ReconnectInitialDelay < TimeSpan.Zero || ReconnectMaxDelay < ReconnectInitialDelay)
+            throw new ArgumentOutOfRangeException(nameof(ReconnectMaxDelay), "reconnect delays must satisfy 0 <= initial <= max");
+        if (MaxMessageBytes is < 4096 or > ServiceMessageLimitBytes)
+            throw new ArgumentOutOfRangeException(nameof(MaxMessageBytes), $"must be between 4096 and {ServiceMessageLimitBytes}");
+        if (MaxReconnectAttempts < 0) throw new ArgumentOutOfRangeException(nameof(MaxReconnectAttempts), "must not be negative");
+        if (SendQueueCapacity < 1) throw new ArgumentOutOfRangeException(nameof(SendQueueCapacity), "must be at least 1");
+        if (EventBufferCapacity < 1) throw new ArgumentOutOfRangeException(nameof(EventBufferCapacity), "must be at least 1");
+        if (KeepAliveEnabled)
+        {
+            RequirePositive(EffectiveKeepAliveInterval, nameof(KeepAliveInterval));
+            if (EffectiveKeepAliveInterval >= EffectiveIdleTimeout)
+                throw new ArgumentOutOfRangeException(nameof(KeepAliveInterval), "must be shorter than the idle timeout");
+            if (Product == HeyGenProduct.InteractiveAvatar && RestKeepAlive is null)
+                throw new ArgumentException(
+                    "Interactive Avatar sessions are kept alive over REST: set RestKeepAlive (POST /v1/streaming.keep_alive) or disable keep-alive.",
+                    nameof(RestKeepAlive));
+        }
+    }
+
+    private static void RequirePositive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(name, "must be positive");
+    }
+}
