@@ -165,13 +165,21 @@ public abstract partial class FrameProcessor
                         OnStarted(start);
                     }
 
+                    // A CancelFrame cancels the work of the system frame in flight (e.g. a StartFrame still
+                    // connecting) but not its own processing, which must be able to clean up.
+                    CancellationToken token = item.Frame is CancelFrame ? stop : _dataCts.Token;
                     try
                     {
-                        await ProcessFrameAsync(item.Frame, item.Direction, stop).ConfigureAwait(false);
+                        await ProcessFrameAsync(item.Frame, item.Direction, token).ConfigureAwait(false);
                     }
-                    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                    catch (OperationCanceledException) when (token.IsCancellationRequested)
                     {
-                        return;
+                        if (stop.IsCancellationRequested)
+                        {
+                            return;
+                        }
+
+                        LogInterrupted(Logger, Name, item.Frame);
                     }
                     catch (Exception ex)
                     {

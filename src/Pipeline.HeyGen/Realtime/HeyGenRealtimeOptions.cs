@@ -77,6 +77,9 @@ public sealed class HeyGenRealtimeOptions
 
     internal TimeSpan EffectiveKeepAliveInterval => KeepAliveInterval ?? EffectiveIdleTimeout / 3;
 
+    /// <summary>A copy of these options (delegates are shared), so a session can adjust its own.</summary>
+    public HeyGenRealtimeOptions Clone() => (HeyGenRealtimeOptions)MemberwiseClone();
+
     internal void Validate()
     {
         RequirePositive(ConnectTimeout, nameof(ConnectTimeout));

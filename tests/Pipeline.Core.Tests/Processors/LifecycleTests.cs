@@ -190,3 +190,47 @@ public sealed class LifecycleTests
         }
     }
 }
+
+public sealed class CancelDuringStartTests
+{
+    [Fact]
+    public async Task A_CancelFrame_cancels_a_StartFrame_that_is_still_being_processed()
+    {
+        var stuck = new StuckStarter();
+        var run = new PipelineRun(stuck);
+        run.Start();
+        await stuck.Entered.Task.WaitAsync(TestTimeouts.Hang);
+
+        run.Task.Cancel();
+
+        (await run.Finished).Should().Be(PipelineFinishReason.Cancelled);
+        (await stuck.Cancelled.Task.WaitAsync(TestTimeouts.Hang)).Should().BeTrue();
+        run.Task.RunningTaskCount.Should().Be(0);
+    }
+
+    private sealed class StuckStarter : Pipeline.Core.Processors.FrameProcessor
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource<bool> Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override async ValueTask ProcessFrameAsync(Pipeline.Core.Frames.Frame frame, Pipeline.Core.Processors.FrameDirection direction, CancellationToken cancellationToken)
+        {
+            if (frame is Pipeline.Core.Frames.StartFrame)
+            {
+                Entered.TrySetResult();
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    Cancelled.TrySetResult(true);
+                    throw;
+                }
+            }
+
+            await PushFrameAsync(frame, direction, cancellationToken);
+        }
+    }
+}
