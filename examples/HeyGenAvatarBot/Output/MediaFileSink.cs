@@ -32,10 +32,15 @@ internal sealed class MediaFileSink(string directory, double frameRate) : FrameP
 
     public event Action<OutputImageRawFrame>? VideoFrameWritten;
 
-    protected override ValueTask ProcessFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
+    protected override async ValueTask ProcessFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
     {
         switch (frame)
         {
+            case StartFrame:
+                // As an output transport: once started, tell the processors before it that media can flow.
+                await PushFrameAsync(frame, direction, cancellationToken);
+                await PushFrameAsync(new OutputTransportReadyFrame(), FrameDirection.Upstream, cancellationToken);
+                return;
             case OutputImageRawFrame image when direction == FrameDirection.Downstream:
                 _video ??= new Y4mWriter(VideoPath, image.Width, image.Height, frameRate);
                 _video.Write(image);
@@ -53,7 +58,7 @@ internal sealed class MediaFileSink(string directory, double frameRate) : FrameP
                 break;
         }
 
-        return PushFrameAsync(frame, direction, cancellationToken);
+        await PushFrameAsync(frame, direction, cancellationToken);
     }
 
     protected override ValueTask CleanupAsync()

@@ -81,6 +81,9 @@ public sealed class HeyGenVideoServiceOptions
     /// <summary>How long closing the session (websocket, room, REST stop) may take. Default 10 s.</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>A shallow copy (the API, connector and realtime options are shared).</summary>
+    public HeyGenVideoServiceOptions Clone() => (HeyGenVideoServiceOptions)MemberwiseClone();
+
     /// <summary>Throws an <see cref="ArgumentException"/> describing the first invalid setting.</summary>
     public void Validate()
     {
