@@ -5,7 +5,10 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Pipeline.Core.Media;
 using Pipeline.HeyGen.Emulator.Faults;
+using Pipeline.HeyGen.Emulator.Media;
+using Pipeline.HeyGen.Emulator.Realtime;
 using Pipeline.HeyGen.Emulator.Protocol;
 using Pipeline.HeyGen.Emulator.Requests;
 using Pipeline.HeyGen.Emulator.Sessions;
@@ -28,14 +31,29 @@ public sealed class HeyGenEmulator : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly EmulatorState _state;
+    private readonly AvatarRooms _rooms;
     private int _disposed;
 
-    private HeyGenEmulator(WebApplication app, EmulatorState state, Uri baseAddress)
+    private HeyGenEmulator(WebApplication app, EmulatorState state, AvatarRooms rooms, Uri baseAddress)
     {
         _app = app;
         _state = state;
+        _rooms = rooms;
         BaseAddress = baseAddress;
     }
+
+    /// <summary>
+    /// Joins the emulated room of a session (URL and client or agent token from the session response): the emulated
+    /// avatar publishes video whose mouth follows the speech it was sent, and that speech as audio. It refuses any
+    /// room that is not the emulator's, so it can never stand in for a real session by mistake.
+    /// </summary>
+    public IAvatarMediaConnector MediaConnector => _rooms.Connector;
+
+    /// <summary>The realtime state of a session (received events, decoded audio, faults), once its socket connected.</summary>
+    public RealtimeSessionContext? FindRealtime(string sessionId) => _rooms.FindRealtime(sessionId);
+
+    /// <summary>The emulated avatar of a session, once its socket or room has been used.</summary>
+    public Media.EmulatedAvatar? FindAvatar(string sessionId) => _rooms.FindAvatar(sessionId);
 
     /// <summary>The server's root, <c>http://127.0.0.1:{port}/</c>.</summary>
     public Uri BaseAddress { get; }
@@ -87,6 +105,8 @@ public sealed class HeyGenEmulator : IAsyncDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(options.LiveAvatarApiKey);
         ArgumentNullException.ThrowIfNull(options.TimeProvider);
         var state = new EmulatorState(options);
+        var rooms = new AvatarRooms(state.Sessions, options.Avatar, options.Realtime, options.TimeProvider, options.LoggerFactory);
+        state.RealtimeHandler ??= rooms.HandleRealtimeAsync;
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(HeyGenEmulator).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
@@ -110,7 +130,7 @@ public sealed class HeyGenEmulator : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address).Port;
         state.Port = port;
-        return new HeyGenEmulator(app, state, new Uri($"http://127.0.0.1:{port}/"));
+        return new HeyGenEmulator(app, state, rooms, new Uri($"http://127.0.0.1:{port}/"));
     }
 
     /// <summary>Finds a session by id (for example to validate a realtime connection or to assert its state).</summary>
@@ -128,6 +148,7 @@ public sealed class HeyGenEmulator : IAsyncDisposable
         }
 
         _state.SignalStopping();
+        await _rooms.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _state.Dispose();

@@ -50,4 +50,10 @@ public sealed class HeyGenEmulatorOptions
 
     /// <summary>Where Kestrel's own logs go; none when null.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>How each session's avatar renders and plays back (size, frame rate).</summary>
+    public Media.EmulatedAvatarOptions Avatar { get; set; } = new();
+
+    /// <summary>How the realtime websocket behaves (connected event, limits, idle timeout).</summary>
+    public Realtime.RealtimeEmulatorOptions Realtime { get; set; } = new();
 }

@@ -60,5 +60,5 @@ internal sealed class EmulatorState(HeyGenEmulatorOptions options) : IDisposable
 
     /// <summary>A well-formed media URL that nobody can connect to: the emulator never serves media itself; the
     /// caller chooses a media connector (for example an in-process one) that understands it.</summary>
-    public static Uri MediaUrl(string sessionId) => new($"wss://emulator.invalid/room/{sessionId}");
+    public static Uri MediaUrl(string sessionId) => Media.EmulatedMediaConnector.RoomUrl(sessionId);
 }

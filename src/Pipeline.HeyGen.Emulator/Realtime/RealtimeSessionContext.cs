@@ -80,6 +80,12 @@ public sealed class RealtimeSessionContext : IDisposable
 
     internal EmulatedAvatar Avatar { get; }
 
+    /// <summary>
+    /// The avatar that renders this session's video and plays its speech back, when the emulator runs one (see
+    /// <see cref="Media.EmulatedAvatar"/>); it receives the same speak, end, interrupt and listening commands.
+    /// </summary>
+    public Media.EmulatedAvatar? MediaAvatar { get; set; }
+
     /// <summary>Whether <paramref name="sessionId"/> and <paramref name="token"/> are this session's.</summary>
     public bool Authorize(string? sessionId, string? token) =>
         sessionId == SessionId && token is not null

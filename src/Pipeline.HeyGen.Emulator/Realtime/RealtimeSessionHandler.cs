@@ -171,20 +171,28 @@ public sealed class RealtimeSessionHandler
                 {
                     // The older generation has no event id per utterance: its buffer is one running utterance.
                     session.Avatar.Speak(eventId ?? "audio_buffer", audio.Length);
+                    if ((audio.Length & 1) == 0)
+                    {
+                        session.MediaAvatar?.AppendSpeech(eventId ?? "audio_buffer", audio);
+                    }
                 }
 
                 break;
             case "agent.speak_end" or "agent.audio_buffer_commit":
                 session.Avatar.SpeakEnd(eventId ?? "audio_buffer");
+                session.MediaAvatar?.EndSpeech(eventId ?? "audio_buffer");
                 break;
             case "agent.interrupt" or "agent.audio_buffer_clear":
                 session.Avatar.Interrupt(eventId);
+                session.MediaAvatar?.Interrupt();
                 break;
             case "agent.start_listening":
                 session.Avatar.StartListening();
+                session.MediaAvatar?.SetListening(true);
                 break;
             case "agent.stop_listening" or "agent.end_listening":
                 session.Avatar.StopListening();
+                session.MediaAvatar?.SetListening(false);
                 break;
             case "session.keep_alive":
                 // Activity was recorded above; that is all a keep-alive does.

@@ -117,9 +117,14 @@ public sealed class EmulatedSession
             _state = EmulatedSessionState.Stopped;
             _stoppedAt = now;
             _stopReason = reason;
-            return true;
         }
+
+        Stopped?.Invoke(this);
+        return true;
     }
+
+    /// <summary>Raised once, after the session was stopped (the emulator then closes its realtime socket and room).</summary>
+    internal event Action<EmulatedSession>? Stopped;
 
     internal bool TryKeepAlive(DateTimeOffset now)
     {
