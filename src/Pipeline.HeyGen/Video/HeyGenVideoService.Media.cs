@@ -20,47 +20,61 @@ public sealed partial class HeyGenVideoService
     private async Task PumpVideoAsync(IAvatarMediaSession media, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _sessionCts!.Token);
-        await foreach (AvatarVideoFrame frame in media.ReadVideoAsync(linked.Token).ConfigureAwait(false))
+        try
         {
-            using (frame)
+            await foreach (AvatarVideoFrame frame in media.ReadVideoAsync(linked.Token).ConfigureAwait(false))
             {
-                if (!_transportReady)
+                using (frame)
                 {
-                    Interlocked.Increment(ref _videoDroppedBeforeReady);
-                    continue;
-                }
+                    if (!_transportReady)
+                    {
+                        Interlocked.Increment(ref _videoDroppedBeforeReady);
+                        continue;
+                    }
 
-                // The one copy: out of the room's (pooled or native) buffer into memory the frame owns.
-                var image = new OutputImageRawFrame(frame.Data.ToArray(), frame.Width, frame.Height, frame.Format)
-                {
-                    PresentationTimestamp = frame.Timestamp,
-                };
-                await ReportFirstMediaAsync().ConfigureAwait(false);
-                await PushFrameAsync(image, FrameDirection.Downstream, linked.Token).ConfigureAwait(false);
-                Interlocked.Increment(ref _videoPushed);
+                    // The one copy: out of the room's (pooled or native) buffer into memory the frame owns.
+                    var image = new OutputImageRawFrame(frame.Data.ToArray(), frame.Width, frame.Height, frame.Format)
+                    {
+                        PresentationTimestamp = frame.Timestamp,
+                    };
+                    await ReportFirstMediaAsync().ConfigureAwait(false);
+                    await PushFrameAsync(image, FrameDirection.Downstream, linked.Token).ConfigureAwait(false);
+                    Interlocked.Increment(ref _videoPushed);
+                }
             }
+        }
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        {
+            // The session is closing or the processor stopped.
         }
     }
 
     private async Task PumpAudioAsync(IAvatarMediaSession media, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _sessionCts!.Token);
-        await foreach (AvatarAudioFrame block in media.ReadAudioAsync(linked.Token).ConfigureAwait(false))
+        try
         {
-            using (block)
+            await foreach (AvatarAudioFrame block in media.ReadAudioAsync(linked.Token).ConfigureAwait(false))
             {
-                if (!_transportReady)
+                using (block)
                 {
-                    continue;
-                }
+                    if (!_transportReady)
+                    {
+                        continue;
+                    }
 
-                var audio = new SpeechOutputAudioRawFrame(block.Pcm.ToArray(), block.SampleRate, block.Channels)
-                {
-                    PresentationTimestamp = block.Timestamp,
-                };
-                await PushFrameAsync(audio, FrameDirection.Downstream, linked.Token).ConfigureAwait(false);
-                Interlocked.Increment(ref _audioPushed);
+                    var audio = new SpeechOutputAudioRawFrame(block.Pcm.ToArray(), block.SampleRate, block.Channels)
+                    {
+                        PresentationTimestamp = block.Timestamp,
+                    };
+                    await PushFrameAsync(audio, FrameDirection.Downstream, linked.Token).ConfigureAwait(false);
+                    Interlocked.Increment(ref _audioPushed);
+                }
             }
+        }
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        {
+            // The session is closing or the processor stopped.
         }
     }
 
@@ -77,6 +91,10 @@ public sealed partial class HeyGenVideoService
         catch (HeyGenRealtimeException ex) when (!_closing)
         {
             await PushErrorAsync($"The avatar's realtime connection failed: {ex.Message}", ex, fatal: true).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        {
+            // The session is closing or the processor stopped.
         }
     }
 
