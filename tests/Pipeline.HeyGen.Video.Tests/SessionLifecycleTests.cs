@@ -79,7 +79,7 @@ public sealed class SessionLifecycleTests
         await using AvatarHarness h = await AvatarHarness.CreateAsync();
         h.Emulator.Faults.Inject(EmulatorEndpoint.StreamingStart, EmulatedFault.Delayed(TimeSpan.FromMinutes(5)));
         h.Start();
-        await AvatarHarness.WaitUntilAsync(() => h.Emulator.Sessions.OpenedCount == 1, "streaming.new answered");
+        await h.Emulator.Requests.WaitForAsync(EmulatorEndpoint.StreamingStart, 1).WaitAsync(AvatarHarness.Hang);
 
         h.Task.Cancel();
 
