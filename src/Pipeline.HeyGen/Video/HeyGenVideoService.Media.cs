@@ -32,8 +32,11 @@ public sealed partial class HeyGenVideoService
                         continue;
                     }
 
-                    // The one copy: out of the room's (pooled or native) buffer into memory the frame owns.
-                    var image = new OutputImageRawFrame(frame.Data.ToArray(), frame.Width, frame.Height, frame.Format)
+                    // The one copy: out of the room's (pooled or native) buffer into memory the frame owns. The array
+                    // is not zeroed first: every byte is overwritten.
+                    byte[] pixels = GC.AllocateUninitializedArray<byte>(frame.Data.Length);
+                    frame.Data.Span.CopyTo(pixels);
+                    var image = new OutputImageRawFrame(pixels, frame.Width, frame.Height, frame.Format)
                     {
                         PresentationTimestamp = frame.Timestamp,
                     };
