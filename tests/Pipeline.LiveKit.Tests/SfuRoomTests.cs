@@ -87,6 +87,7 @@ public sealed class SfuRoomTests
         }
 
         LiveKitRuntime.OutstandingHandles.Should().Be(handlesBefore, "disposing the room and its streams releases every native handle");
+        LiveKitRuntime.OutstandingHandles.Should().Be(0, "no test leaves a handle behind");
     }
 
     internal static async Task<VideoFrame> FirstFrameWithBarsAsync(VideoStream stream, CancellationToken cancellationToken)

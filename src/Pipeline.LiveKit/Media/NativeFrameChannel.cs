@@ -22,7 +22,7 @@ internal sealed class NativeFrameChannel<TFrame>
             new BoundedChannelOptions(capacity)
             {
                 FullMode = BoundedChannelFullMode.DropOldest,
-                SingleReader = true,
+                SingleReader = false, // the reader and a disposing thread may both take frames out
                 SingleWriter = true,
                 AllowSynchronousContinuations = false,
             },

@@ -115,6 +115,18 @@ class Session:
         return [sp.participant_info(AVATAR_SID, self.args.identity, state, [] if gone else [video], reason),
                 sp.participant_info(BYSTANDER_SID, self.audio_owner, state, [] if gone else [audio], reason)]
 
+    async def offer_data_only(self):
+        """The client will not finish joining until its subscriber connection is up, avatar or not: with --late the
+        first offer carries only a data channel (as a real server's does), and the avatar's tracks come in a
+        renegotiation when it joins."""
+        self.pc.createDataChannel("_reliable")
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        await self.ws.send(sp.offer(self.pc.localDescription.sdp, self.next_sdp_id()))
+
+    def next_sdp_id(self):
+        self.sdp_id = getattr(self, "sdp_id", 0) + 1
+        return self.sdp_id
+
     async def publish(self):
         video = self.pc.addTransceiver(ColourBars(self.args.width, self.args.height), direction="sendonly")
         if self.args.codec == "h264":
@@ -125,7 +137,7 @@ class Session:
         audio_sid = BYSTANDER_SID if self.audio_owner != self.args.identity else AVATAR_SID
         sdp = rewrite_offer(self.pc.localDescription.sdp,
                             {"video": (AVATAR_SID, VIDEO_SID), "audio": (audio_sid, AUDIO_SID)})
-        await self.ws.send(sp.offer(sdp))
+        await self.ws.send(sp.offer(sdp, self.next_sdp_id()))
 
     async def on_request(self, data):
         request = sp.parse(data)
@@ -172,6 +184,8 @@ async def main():
         await websocket.send(sp.join_response(sp.room("RM_loopback", "loopback"), client, others))
         if avatar_joined.is_set():
             await session.publish()
+        else:
+            await session.offer_data_only()
         try:
             async for data in websocket:
                 await session.on_request(data)
