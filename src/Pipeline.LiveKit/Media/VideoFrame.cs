@@ -19,6 +19,12 @@ public sealed class VideoFrame : IDisposable
     {
         _handle = FfiHandle.Own(buffer.Handle);
         _info = buffer.Info;
+        if (format == PixelFormat.I420 ? _info.Components.Count < 3 : _info.DataPtr == 0)
+        {
+            _handle.Dispose();
+            throw new LiveKitException($"The engine described a {format} frame without its planes.");
+        }
+
         Width = (int)_info.Width;
         Height = (int)_info.Height;
         Format = format;

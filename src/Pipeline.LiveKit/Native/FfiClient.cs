@@ -179,6 +179,11 @@ internal sealed class FfiClient
                     _pending.TryRemove(asyncId, out _);
                     if (task.IsCompletedSuccessfully)
                     {
+                        if (task.Result.Connect?.Result?.Room?.Handle is { } room)
+                        {
+                            Router.Unregister(room.Id); // and release the room events that waited for an owner
+                        }
+
                         FfiEventHandles.Release(task.Result);
                     }
                 },

@@ -10,7 +10,7 @@ namespace Pipeline.LiveKit.Native;
 /// </summary>
 internal sealed class FfiEventRouter
 {
-    private const int MaxWaitingPerHandle = 64;
+    private const int MaxWaitingPerHandle = 256;
     private readonly object _gate = new();
     private readonly Dictionary<ulong, IFfiEventSink> _sinks = [];
     private readonly Dictionary<ulong, Queue<FfiEvent>> _waiting = [];
@@ -32,13 +32,20 @@ internal sealed class FfiEventRouter
         }
     }
 
-    /// <summary>Unregisters the owner; later events for the handle are released, not queued.</summary>
+    /// <summary>Unregisters the owner (or gives up on one that never came); later events for the handle are released.</summary>
     public void Unregister(ulong handleId)
     {
+        Queue<FfiEvent>? orphans;
         lock (_gate)
         {
             _sinks.Remove(handleId);
             _retired.Add(handleId);
+            _waiting.Remove(handleId, out orphans);
+        }
+
+        while (orphans is not null && orphans.TryDequeue(out FfiEvent? orphan))
+        {
+            FfiEventHandles.Release(orphan);
         }
     }
 
@@ -53,7 +60,15 @@ internal sealed class FfiEventRouter
                 return;
             }
 
-            if (!_retired.Contains(handleId))
+            if (_retired.Contains(handleId))
+            {
+                // The end-of-stream event is the last one a handle gets: nothing more to watch for.
+                if (IsEndOfEvents(ffiEvent))
+                {
+                    _retired.Remove(handleId);
+                }
+            }
+            else
             {
                 if (!_waiting.TryGetValue(handleId, out Queue<FfiEvent>? queue))
                 {
@@ -71,4 +86,12 @@ internal sealed class FfiEventRouter
 
         FfiEventHandles.Release(ffiEvent);
     }
+
+    private static bool IsEndOfEvents(FfiEvent ffiEvent) => ffiEvent.MessageCase switch
+    {
+        FfiEvent.MessageOneofCase.VideoStreamEvent => ffiEvent.VideoStreamEvent.MessageCase == VideoStreamEvent.MessageOneofCase.Eos,
+        FfiEvent.MessageOneofCase.AudioStreamEvent => ffiEvent.AudioStreamEvent.MessageCase == AudioStreamEvent.MessageOneofCase.Eos,
+        FfiEvent.MessageOneofCase.RoomEvent => ffiEvent.RoomEvent.MessageCase == RoomEvent.MessageOneofCase.Eos,
+        _ => false,
+    };
 }
