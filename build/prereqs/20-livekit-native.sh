@@ -31,12 +31,13 @@ if [ ${#missing[@]} -gt 0 ]; then
     log "install ${missing[*]} (Debian/Ubuntu packages) for the loopback SFU tests" >&2; exit 1
   fi
   log "installing ${missing[*]}"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  # One retry after `dpkg --configure -a`: a first install on a fresh container can trip over a half-configured
-  # dependency (seen once here: "dpkg returned an error code (1)"), and the second pass completes it.
-  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -qq
+  # Waits for the dpkg lock when another apt runs (shared build machines), and retries once after
+  # `dpkg --configure -a`: seen here when a concurrent job removed apt's archive folder under /tmp mid-install
+  # ("dpkg returned an error code (1)"); the second pass completed the install.
+  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
     as_root env DEBIAN_FRONTEND=noninteractive dpkg --configure -a
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
 fi
 
