@@ -90,6 +90,42 @@ public sealed class SfuRoomTests
         LiveKitRuntime.OutstandingHandles.Should().Be(0, "no test leaves a handle behind");
     }
 
+    [Fact]
+    public async Task A_handler_that_throws_does_not_stop_the_room_and_one_that_disposes_it_does_not_deadlock()
+    {
+        long handlesBefore = LiveKitRuntime.OutstandingHandles;
+        using var timeout = new CancellationTokenSource(Budget);
+        await using LoopbackSfu sfu = await LoopbackSfu.StartAsync();
+        var room = new Room(TestLogging.Factory);
+        var disposedFromHandler = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int subscriptions = 0;
+        var bothSubscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        room.TrackSubscribed += (_, _) => throw new InvalidOperationException("injected into a room event handler");
+        room.TrackSubscribed += (_, _) =>
+        {
+            if (Interlocked.Increment(ref subscriptions) == 2)
+            {
+                bothSubscribed.TrySetResult();
+            }
+        };
+        room.ParticipantDisconnected += (_, _) =>
+        {
+            // Blocking on the disposal inside the handler: the room must not wait for the task running this handler.
+            room.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            disposedFromHandler.TrySetResult();
+        };
+
+        await room.ConnectAsync(sfu.Url, Token, new RoomConnectOptions { ConnectTimeout = Budget }, timeout.Token);
+        await bothSubscribed.Task.WaitAsync(timeout.Token); // the second handler runs although the first one throws
+
+        await sfu.CommandAsync("leave");
+        await disposedFromHandler.Task.WaitAsync(timeout.Token);
+
+        room.ConnectionState.Should().Be(RoomConnectionState.Disconnected);
+        TestLogging.Provider.Entries.Should().Contain(e => e.Message.Contains("injected into a room event handler", StringComparison.Ordinal));
+        LiveKitRuntime.OutstandingHandles.Should().Be(handlesBefore);
+    }
+
     internal static async Task<VideoFrame> FirstFrameWithBarsAsync(VideoStream stream, CancellationToken cancellationToken)
     {
         // The first decoded frames can be a keyframe still converging; wait for one whose yellow bar is yellow.

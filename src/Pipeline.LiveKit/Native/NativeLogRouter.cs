@@ -11,17 +11,29 @@ namespace Pipeline.LiveKit.Native;
 /// </summary>
 internal sealed class NativeLogRouter(ILogger logger)
 {
-    private readonly ConcurrentDictionary<string, byte> _secrets = new();
+    private readonly ConcurrentDictionary<string, int> _secrets = new(StringComparer.Ordinal);
     private volatile string? _lastError;
 
     /// <summary>The most recent error record, redacted: the only place the engine explains a rejected request.</summary>
     public string? LastError => _lastError;
 
     /// <summary>Redacts <paramref name="secret"/> from every record written until <see cref="ForgetSecret"/>.</summary>
-    public void AddSecret(string secret) => _secrets.TryAdd(secret, 0);
+    public void AddSecret(string secret) => _secrets.AddOrUpdate(secret, 1, static (_, users) => users + 1);
 
-    /// <summary>Stops redacting a secret that is no longer in use.</summary>
-    public void ForgetSecret(string secret) => _secrets.TryRemove(secret, out _);
+    /// <summary>Stops redacting a secret once no room uses it any more (two rooms may share a token).</summary>
+    public void ForgetSecret(string secret)
+    {
+        while (_secrets.TryGetValue(secret, out int users))
+        {
+            bool updated = users <= 1
+                ? _secrets.TryRemove(new KeyValuePair<string, int>(secret, users))
+                : _secrets.TryUpdate(secret, users - 1, users);
+            if (updated)
+            {
+                return;
+            }
+        }
+    }
 
     /// <summary>Writes one batch (callback thread).</summary>
     public void Write(LogBatch batch)

@@ -18,7 +18,7 @@ public sealed partial class Room : IAsyncDisposable, IFfiEventSink
     private readonly object _gate = new();
     private readonly Dictionary<string, RemoteParticipant> _participants = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RemoteTrack> _tracks = new(StringComparer.Ordinal);
-    private readonly Channel<FfiEvent> _events = Channel.CreateUnbounded<FfiEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<FfiEvent> _events = Channel.CreateUnbounded<FfiEvent>(new UnboundedChannelOptions { SingleReader = false });
     private readonly TaskCompletionSource _endOfEvents = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ILogger _logger;
     private FfiClient? _client;
@@ -28,6 +28,10 @@ public sealed partial class Room : IAsyncDisposable, IFfiEventSink
     private string? _token;
     private Task _pump = Task.CompletedTask;
     private int _state; // 0 new, 1 connecting, 2 connected, 3 disposed
+
+    // The room whose event handler is running in this flow (it follows awaits): leaving from a handler must not
+    // wait for the task that is running the handler.
+    private static readonly AsyncLocal<Room?> s_raising = new();
 
     /// <summary>Creates a room that is not connected yet.</summary>
     public Room(ILoggerFactory? loggerFactory = null)
@@ -120,27 +124,27 @@ public sealed partial class Room : IAsyncDisposable, IFfiEventSink
         LogConnecting(url, _options.ConnectTimeout.TotalMilliseconds);
         var started = System.Diagnostics.Stopwatch.StartNew();
 
-        FfiResponse response = _client.Request(new FfiRequest
-        {
-            Connect = new ConnectRequest
-            {
-                Url = url.ToString(),
-                Token = token,
-                Options = new Protocol.RoomOptions
-                {
-                    AutoSubscribe = _options.AutoSubscribe,
-                    JoinRetries = (uint)Math.Max(0, _options.JoinRetries),
-                    AdaptiveStream = false,
-                    Dynacast = false,
-                },
-            },
-        });
-
         using var timeout = new CancellationTokenSource(_options.ConnectTimeout);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         FfiEvent callback;
         try
         {
+            FfiResponse response = _client.Request(new FfiRequest
+            {
+                Connect = new ConnectRequest
+                {
+                    Url = url.ToString(),
+                    Token = token,
+                    Options = new Protocol.RoomOptions
+                    {
+                        AutoSubscribe = _options.AutoSubscribe,
+                        JoinRetries = (uint)Math.Max(0, _options.JoinRetries),
+                        AdaptiveStream = false,
+                        Dynacast = false,
+                    },
+                },
+            });
+
             callback = await _client.WaitForCallbackAsync(response.Connect.AsyncId, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -205,7 +209,10 @@ public sealed partial class Room : IAsyncDisposable, IFfiEventSink
         {
             FfiResponse response = _client.Request(new FfiRequest { Disconnect = new DisconnectRequest { RoomHandle = roomHandle.Id } });
             await _client.WaitForCallbackAsync(response.Disconnect.AsyncId, linked.Token).ConfigureAwait(false);
-            await _endOfEvents.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+            if (s_raising.Value != this)
+            {
+                await _endOfEvents.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -237,7 +244,10 @@ public sealed partial class Room : IAsyncDisposable, IFfiEventSink
         }
 
         _events.Writer.TryComplete();
-        await _pump.ConfigureAwait(false);
+        if (s_raising.Value != this)
+        {
+            await _pump.ConfigureAwait(false);
+        }
         while (_events.Reader.TryRead(out FfiEvent? unhandled))
         {
             FfiEventHandles.Release(unhandled);
@@ -450,6 +460,7 @@ public sealed partial class Room : IAsyncDisposable, IFfiEventSink
         // Each handler separately: one that throws must not keep the others from hearing about the event.
         foreach (EventHandler<T> handler in handlers.GetInvocationList().Cast<EventHandler<T>>())
         {
+            s_raising.Value = this;
             try
             {
                 handler(this, args);
@@ -458,6 +469,10 @@ public sealed partial class Room : IAsyncDisposable, IFfiEventSink
             {
                 LogHandlerFailed(e, typeof(T).Name);
             }
+            finally
+            {
+                s_raising.Value = null;
+            }
         }
     }
 
@@ -465,6 +480,7 @@ public sealed partial class Room : IAsyncDisposable, IFfiEventSink
     {
         foreach (EventHandler handler in handlers?.GetInvocationList().Cast<EventHandler>() ?? [])
         {
+            s_raising.Value = this;
             try
             {
                 handler(this, args);
@@ -472,6 +488,10 @@ public sealed partial class Room : IAsyncDisposable, IFfiEventSink
             catch (Exception e)
             {
                 LogHandlerFailed(e, nameof(EventArgs));
+            }
+            finally
+            {
+                s_raising.Value = null;
             }
         }
     }
