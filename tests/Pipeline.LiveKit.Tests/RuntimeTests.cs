@@ -61,6 +61,20 @@ public sealed class RuntimeTests
     }
 
     [Fact]
+    public void An_explicit_path_to_the_addon_loads_it_with_its_stub()
+    {
+        string addon = Path.Combine(NativeLibraryLocator.DefaultNativeDirectory, NativeLibraryLocator.AddonFileName);
+        string configured = Environment.GetEnvironmentVariable(LiveKitRuntimeOptions.NativeDirectoryEnvironmentVariable) is { Length: > 0 } folder
+            ? Path.Combine(folder, NativeLibraryLocator.AddonFileName)
+            : addon;
+
+        IntPtr library = NativeLibraryLocator.Load(new LiveKitRuntimeOptions { LibraryPath = configured });
+
+        library.Should().NotBe(IntPtr.Zero);
+        System.Runtime.InteropServices.NativeLibrary.TryGetExport(library, "livekit_ffi_request", out _).Should().BeTrue();
+    }
+
+    [Fact]
     public void A_file_that_is_not_a_library_fails_to_load_with_the_fix()
     {
         string file = Path.Combine(Directory.CreateTempSubdirectory("lk-bad").FullName, "liblivekit_ffi.so");
