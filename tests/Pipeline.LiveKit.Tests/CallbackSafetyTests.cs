@@ -48,6 +48,19 @@ public sealed class CallbackSafetyTests
         await Task.CompletedTask;
     }
 
+    [Fact]
+    public async Task A_completion_that_arrives_before_anyone_waits_for_it_is_not_lost()
+    {
+        FfiClient client = FfiClient.Instance;
+        const ulong asyncId = 9_000_000_001;
+        var early = new Protocol.FfiEvent { Disconnect = new Protocol.DisconnectCallback { AsyncId = asyncId } };
+
+        client.Dispatch(early); // the engine may answer before livekit_ffi_request has returned the async id
+        Protocol.FfiEvent received = await client.WaitForCallbackAsync(asyncId, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+
+        received.Should().BeSameAs(early);
+    }
+
     private sealed class RecordingSink : IFfiEventSink
     {
         public List<Protocol.FfiEvent> Events { get; } = [];

@@ -245,7 +245,8 @@ internal sealed class FfiClient
         }
     }
 
-    private void Dispatch(FfiEvent ffiEvent)
+    /// <summary>Routes one parsed event (callback thread; internal so tests can play the engine).</summary>
+    internal void Dispatch(FfiEvent ffiEvent)
     {
         try
         {
