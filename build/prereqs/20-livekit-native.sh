@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Prerequisites of Pipeline.LiveKit and its tests. Idempotent; needs root (or sudo) only to install Debian packages.
+#  1. Debian's python3-aiortc + python3-websockets: the loopback test SFU (tests/Pipeline.LiveKit.Tests/sfu/).
+#  2. The LiveKit native engine: livekit-ffi 0.12.43 inside @livekit/rtc-node-linux-x64-gnu@0.13.24, fetched with
+#     `npm pack`, sha256-checked, cached outside the repo (never committed).
+#  3. The napi stub that lets the Node addon load outside Node, built with the machine's C compiler.
+# The cache directory is $PIPELINE_LIVEKIT_NATIVE_DIR, default ~/.cache/pipeline-livekit/rtc-node-0.13.24; the
+# library finds it there at run time (see src/Pipeline.LiveKit/Native/NativeLibraryLocator.cs).
+set -euo pipefail
+
+PACKAGE="@livekit/rtc-node-linux-x64-gnu"
+VERSION="0.13.24"
+NODE_FILE="rtc-node.linux-x64-gnu.node"
+NODE_SHA256="fa48fe6bf505b61a3d00b4f3dd1ae0ca30550deaf992f594aac4e9fe41685d94"
+CACHE="${PIPELINE_LIVEKIT_NATIVE_DIR:-${HOME}/.cache/pipeline-livekit/rtc-node-${VERSION}}"
+
+log() { echo "livekit-native: $*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
+    log "need root to run: $*" >&2; exit 1; fi
+}
+
+# 1. Debian packages for the test SFU (checked against the system python, which is what the tests start).
+missing=()
+for pkg in python3-aiortc python3-websockets; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(uname -s)" != Linux ] || ! command -v apt-get >/dev/null 2>&1; then
+    log "install ${missing[*]} (Debian/Ubuntu packages) for the loopback SFU tests" >&2; exit 1
+  fi
+  log "installing ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -qq
+  # Waits for the dpkg lock when another apt runs (shared build machines), and retries once after
+  # `dpkg --configure -a`: seen here when a concurrent job removed apt's archive folder under /tmp mid-install
+  # ("dpkg returned an error code (1)"); the second pass completed the install.
+  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+    as_root env DEBIAN_FRONTEND=noninteractive dpkg --configure -a
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+fi
+
+# 2. The native engine.
+mkdir -p "$CACHE"
+if [ -f "$CACHE/$NODE_FILE" ] && echo "$NODE_SHA256  $CACHE/$NODE_FILE" | sha256sum -c --status; then
+  log "engine present in $CACHE"
+else
+  command -v npm >/dev/null 2>&1 || { log "npm is required to fetch $PACKAGE@$VERSION" >&2; exit 1; }
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  log "fetching $PACKAGE@$VERSION with npm pack"
+  (cd "$work" && npm pack --silent "$PACKAGE@$VERSION" >/dev/null)
+  tar -xzf "$work"/*.tgz -C "$work" "package/$NODE_FILE"
+  if ! echo "$NODE_SHA256  $work/package/$NODE_FILE" | sha256sum -c --status; then
+    log "sha256 mismatch for $NODE_FILE from $PACKAGE@$VERSION; refusing to use it" >&2; exit 1
+  fi
+  mv "$work/package/$NODE_FILE" "$CACHE/$NODE_FILE.tmp" && mv "$CACHE/$NODE_FILE.tmp" "$CACHE/$NODE_FILE"
+fi
+
+# 3. The napi stub: one trivial definition per napi_* symbol the addon imports. Never called on the C-ABI path.
+if [ ! -f "$CACHE/libnapistub.so" ] || [ "$CACHE/libnapistub.so" -ot "$CACHE/$NODE_FILE" ]; then
+  CC_BIN="${CC:-cc}"
+  command -v "$CC_BIN" >/dev/null 2>&1 || { log "a C compiler (cc/gcc) is required to build the napi stub" >&2; exit 1; }
+  symbols="napi_add_env_cleanup_hook napi_call_function napi_call_threadsafe_function napi_coerce_to_string
+    napi_create_arraybuffer napi_create_bigint_words napi_create_error napi_create_external_arraybuffer
+    napi_create_function napi_create_object napi_create_promise napi_create_reference napi_create_string_utf8
+    napi_create_threadsafe_function napi_create_typedarray napi_define_class napi_delete_reference napi_fatal_error
+    napi_fatal_exception napi_get_and_clear_last_exception napi_get_cb_info napi_get_global napi_get_named_property
+    napi_get_reference_value napi_get_typedarray_info napi_get_undefined napi_get_value_bigint_words
+    napi_get_value_bool napi_get_value_string_utf8 napi_get_value_uint32 napi_is_error napi_is_exception_pending
+    napi_reference_unref napi_reject_deferred napi_release_threadsafe_function napi_resolve_deferred
+    napi_set_named_property napi_throw napi_throw_error napi_typeof napi_unref_threadsafe_function napi_unwrap
+    napi_wrap"
+  # Prefer the addon's own import list when binutils is present, so a different build cannot miss a symbol.
+  if command -v nm >/dev/null 2>&1; then
+    symbols=$(nm -D --undefined-only "$CACHE/$NODE_FILE" | awk '{print $NF}' | grep '^napi_' | sed 's/@.*//' | sort -u)
+  fi
+  src=$(mktemp --suffix=.c)
+  { echo "/* generated by build/prereqs/20-livekit-native.sh: napi_status 9 = napi_generic_failure */"
+    for s in $symbols; do echo "int $s(void) { return 9; }"; done; } > "$src"
+  "$CC_BIN" -shared -fPIC -O2 -o "$CACHE/libnapistub.so.tmp" "$src"
+  rm -f "$src"
+  mv "$CACHE/libnapistub.so.tmp" "$CACHE/libnapistub.so"
+  log "built napi stub ($(echo $symbols | wc -w) symbols)"
+fi
+log "ready: $CACHE"

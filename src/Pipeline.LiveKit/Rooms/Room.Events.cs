@@ -1,0 +1,212 @@
+using Pipeline.LiveKit.Native;
+using Pipeline.LiveKit.Protocol;
+using ProtoDisconnectReason = Pipeline.LiveKit.Protocol.DisconnectReason;
+
+namespace Pipeline.LiveKit;
+
+/// <summary>The room's event task: applies each engine event to the room's state, then raises it to handlers.</summary>
+public sealed partial class Room
+{
+    private async Task PumpEventsAsync()
+    {
+        while (await _events.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (_events.Reader.TryRead(out FfiEvent? ffiEvent))
+            {
+                try
+                {
+                    Handle(ffiEvent.RoomEvent);
+                }
+                catch (Exception e)
+                {
+                    LogEventFailed(e, ffiEvent.RoomEvent.MessageCase.ToString());
+                }
+
+                if (ffiEvent.RoomEvent.MessageCase == RoomEvent.MessageOneofCase.Eos)
+                {
+                    ConnectionState = RoomConnectionState.Disconnected;
+                    _endOfEvents.TrySetResult();
+                }
+            }
+        }
+    }
+
+    private void Handle(RoomEvent roomEvent)
+    {
+        switch (roomEvent.MessageCase)
+        {
+            case RoomEvent.MessageOneofCase.ParticipantConnected:
+            {
+                var participant = new RemoteParticipant(roomEvent.ParticipantConnected.Info);
+                lock (_gate)
+                {
+                    if (_participants.Remove(participant.Identity, out RemoteParticipant? stale))
+                    {
+                        stale.Release();
+                    }
+
+                    _participants[participant.Identity] = participant;
+                }
+
+                Raise(ParticipantConnected, new ParticipantConnectedEventArgs(participant));
+                break;
+            }
+
+            case RoomEvent.MessageOneofCase.ParticipantDisconnected:
+            {
+                ParticipantDisconnected left = roomEvent.ParticipantDisconnected;
+                Raise(ParticipantDisconnected, new ParticipantDisconnectedEventArgs(left.ParticipantIdentity, (DisconnectReason)left.DisconnectReason));
+                lock (_gate)
+                {
+                    if (_participants.Remove(left.ParticipantIdentity, out RemoteParticipant? participant))
+                    {
+                        participant.Release();
+                    }
+                }
+
+                break;
+            }
+
+            case RoomEvent.MessageOneofCase.TrackPublished:
+            {
+                TrackPublished published = roomEvent.TrackPublished;
+                var publication = new TrackPublication(published.Publication);
+                RemoteParticipant? participant = GetParticipant(published.ParticipantIdentity);
+                if (participant is null)
+                {
+                    publication.Release();
+                    break;
+                }
+
+                participant.AddPublication(publication);
+                Raise(TrackPublished, new TrackPublishedEventArgs(participant, publication));
+                break;
+            }
+
+            case RoomEvent.MessageOneofCase.TrackUnpublished:
+            {
+                TrackUnpublished unpublished = roomEvent.TrackUnpublished;
+                Raise(TrackUnpublished, new TrackUnpublishedEventArgs(unpublished.ParticipantIdentity, unpublished.PublicationSid));
+                GetParticipant(unpublished.ParticipantIdentity)?.RemovePublication(unpublished.PublicationSid)?.Release();
+                break;
+            }
+
+            case RoomEvent.MessageOneofCase.TrackSubscribed:
+            {
+                TrackSubscribed subscribed = roomEvent.TrackSubscribed;
+                var track = new RemoteTrack(FfiHandle.Own(subscribed.Track.Handle), subscribed.Track.Info, subscribed.ParticipantIdentity);
+                lock (_gate)
+                {
+                    if (_tracks.Remove(track.Sid, out RemoteTrack? stale))
+                    {
+                        stale.Release();
+                    }
+
+                    _tracks[track.Sid] = track;
+                }
+
+                TrackPublication? publication = GetParticipant(subscribed.ParticipantIdentity)?.FindPublication(track.Sid);
+                Raise(TrackSubscribed, new TrackSubscribedEventArgs(track, publication));
+                break;
+            }
+
+            case RoomEvent.MessageOneofCase.TrackUnsubscribed:
+            {
+                TrackUnsubscribed unsubscribed = roomEvent.TrackUnsubscribed;
+                Raise(TrackUnsubscribed, new TrackUnsubscribedEventArgs(unsubscribed.ParticipantIdentity, unsubscribed.TrackSid));
+                lock (_gate)
+                {
+                    if (_tracks.Remove(unsubscribed.TrackSid, out RemoteTrack? track))
+                    {
+                        track.Release();
+                    }
+                }
+
+                break;
+            }
+
+            case RoomEvent.MessageOneofCase.TrackSubscriptionFailed:
+                LogSubscriptionFailed(roomEvent.TrackSubscriptionFailed.TrackSid, roomEvent.TrackSubscriptionFailed.ParticipantIdentity, roomEvent.TrackSubscriptionFailed.Error);
+                break;
+            case RoomEvent.MessageOneofCase.TrackMuted:
+                SetMuted(roomEvent.TrackMuted.ParticipantIdentity, roomEvent.TrackMuted.TrackSid, true);
+                break;
+            case RoomEvent.MessageOneofCase.TrackUnmuted:
+                SetMuted(roomEvent.TrackUnmuted.ParticipantIdentity, roomEvent.TrackUnmuted.TrackSid, false);
+                break;
+            case RoomEvent.MessageOneofCase.RoomSidChanged:
+                Sid = roomEvent.RoomSidChanged.Sid;
+                break;
+            case RoomEvent.MessageOneofCase.ConnectionStateChanged:
+                ConnectionState = (RoomConnectionState)roomEvent.ConnectionStateChanged.State;
+                Raise(ConnectionStateChanged, new ConnectionStateChangedEventArgs(ConnectionState));
+                break;
+            case RoomEvent.MessageOneofCase.Disconnected:
+                ConnectionState = RoomConnectionState.Disconnected;
+                Raise(Disconnected, new RoomDisconnectedEventArgs(ToReason(roomEvent.Disconnected.Reason)));
+                break;
+            case RoomEvent.MessageOneofCase.Reconnecting:
+                Raise(Reconnecting, EventArgs.Empty);
+                break;
+            case RoomEvent.MessageOneofCase.Reconnected:
+                Raise(Reconnected, EventArgs.Empty);
+                break;
+        }
+    }
+
+    private static DisconnectReason ToReason(ProtoDisconnectReason reason) => (DisconnectReason)reason;
+
+    private void SetMuted(string identity, string trackSid, bool muted)
+    {
+        if (GetParticipant(identity)?.FindPublication(trackSid) is { } publication)
+        {
+            publication.Muted = muted;
+        }
+    }
+
+    private void Raise<T>(EventHandler<T>? handlers, T args)
+    {
+        if (handlers is null)
+        {
+            return;
+        }
+
+        // Each handler separately: one that throws must not keep the others from hearing about the event.
+        foreach (EventHandler<T> handler in handlers.GetInvocationList().Cast<EventHandler<T>>())
+        {
+            s_raising.Value = this;
+            try
+            {
+                handler(this, args);
+            }
+            catch (Exception e)
+            {
+                LogHandlerFailed(e, typeof(T).Name);
+            }
+            finally
+            {
+                s_raising.Value = null;
+            }
+        }
+    }
+
+    private void Raise(EventHandler? handlers, EventArgs args)
+    {
+        foreach (EventHandler handler in handlers?.GetInvocationList().Cast<EventHandler>() ?? [])
+        {
+            s_raising.Value = this;
+            try
+            {
+                handler(this, args);
+            }
+            catch (Exception e)
+            {
+                LogHandlerFailed(e, nameof(EventArgs));
+            }
+            finally
+            {
+                s_raising.Value = null;
+            }
+        }
+    }
+}

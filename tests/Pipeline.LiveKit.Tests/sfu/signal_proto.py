@@ -1,0 +1,143 @@
+"""The few LiveKit signal messages the loopback SFU speaks, encoded by hand in the protobuf wire format.
+
+Field numbers are those of livekit/protocol@fcc48786 protobufs/livekit_rtc.proto and livekit_models.proto (the
+revision the engine in @livekit/rtc-node-linux-x64-gnu@0.13.24 was built with; it speaks protocol=16). Only what a
+subscriber-only client needs is here; unknown fields from the client are ignored.
+"""
+
+# --- wire format -------------------------------------------------------------------------------------------------
+VARINT, LENGTH = 0, 2
+
+
+def _varint(value):
+    out = bytearray()
+    value &= (1 << 64) - 1
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def _key(number, wire_type):
+    return _varint((number << 3) | wire_type)
+
+
+def uint(number, value):
+    return _key(number, VARINT) + _varint(int(value))
+
+
+def boolean(number, value):
+    return uint(number, 1 if value else 0)
+
+
+def string(number, value):
+    return message(number, value.encode("utf-8"))
+
+
+def message(number, payload):
+    return _key(number, LENGTH) + _varint(len(payload)) + payload
+
+
+def parse(buffer):
+    """Decodes one message into {field number: [values]}; varints as int, length-delimited as bytes."""
+    fields, i = {}, 0
+    while i < len(buffer):
+        key, i = _read_varint(buffer, i)
+        number, wire_type = key >> 3, key & 7
+        if wire_type == VARINT:
+            value, i = _read_varint(buffer, i)
+        elif wire_type == LENGTH:
+            length, i = _read_varint(buffer, i)
+            value, i = bytes(buffer[i:i + length]), i + length
+        elif wire_type == 1:
+            value, i = bytes(buffer[i:i + 8]), i + 8
+        elif wire_type == 5:
+            value, i = bytes(buffer[i:i + 4]), i + 4
+        else:
+            raise ValueError(f"unsupported wire type {wire_type}")
+        fields.setdefault(number, []).append(value)
+    return fields
+
+
+def _read_varint(buffer, i):
+    shift = result = 0
+    while True:
+        byte = buffer[i]
+        i += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, i
+        shift += 7
+
+
+# --- livekit_models.proto ----------------------------------------------------------------------------------------
+TRACK_AUDIO, TRACK_VIDEO = 0, 1                      # TrackType
+SOURCE_CAMERA, SOURCE_MICROPHONE = 1, 2              # TrackSource
+STATE_ACTIVE, STATE_DISCONNECTED = 2, 3              # ParticipantInfo.State
+REASON_CLIENT_INITIATED = 1                          # DisconnectReason
+
+
+def room(sid, name):
+    return string(1, sid) + string(2, name)
+
+
+def track_info(sid, kind, name, source, mime_type, width=0, height=0):
+    out = string(1, sid) + uint(2, kind) + string(3, name)
+    if width:
+        out += uint(5, width) + uint(6, height)
+    return out + uint(9, source) + string(11, mime_type)
+
+
+def participant_info(sid, identity, state, tracks=(), disconnect_reason=0):
+    out = string(1, sid) + string(2, identity) + uint(3, state)
+    for track in tracks:
+        out += message(4, track)
+    out += string(9, identity) + boolean(13, bool(tracks))
+    if disconnect_reason:
+        out += uint(16, disconnect_reason)
+    return out
+
+
+def server_info(version):
+    return uint(1, 0) + string(2, version) + uint(3, 16)
+
+
+# --- livekit_rtc.proto -------------------------------------------------------------------------------------------
+# SignalResponse cases
+JOIN, ANSWER, OFFER, TRICKLE, UPDATE, LEAVE, PONG, PONG_RESP = 1, 2, 3, 4, 5, 8, 18, 20
+# SignalRequest cases
+REQ_OFFER, REQ_ANSWER, REQ_TRICKLE, REQ_LEAVE, REQ_PING, REQ_PING_REQ = 1, 2, 3, 8, 14, 16
+TARGET_PUBLISHER, TARGET_SUBSCRIBER = 0, 1
+
+
+def join_response(room_bytes, participant, others, ping_interval=5, ping_timeout=15):
+    out = message(1, room_bytes) + message(2, participant)
+    for other in others:
+        out += message(3, other)
+    # ping_interval must be > 0: the client builds a tokio interval from it.
+    out += string(4, "1.9.0") + boolean(6, True) + uint(10, ping_timeout) + uint(11, ping_interval)
+    return message(JOIN, out + message(12, server_info("1.9.0")))
+
+
+def session_description(kind, sdp, sdp_id=0):
+    return string(1, kind) + string(2, sdp) + uint(3, sdp_id)
+
+
+def offer(sdp, sdp_id=1):
+    return message(OFFER, session_description("offer", sdp, sdp_id))
+
+
+def participant_update(participants):
+    return message(UPDATE, b"".join(message(1, p) for p in participants))
+
+
+def pong(last_ping_timestamp, timestamp):
+    return message(PONG_RESP, uint(1, last_ping_timestamp) + uint(2, timestamp))
+
+
+def legacy_pong(timestamp):
+    return uint(PONG, timestamp)
