@@ -60,7 +60,7 @@ internal static class AvatarBot
         using ILoggerFactory loggerFactory = LoggerFactory.Create(b => b
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
             .SetMinimumLevel(settings.LogLevel));
-        IReadOnlyList<SpeechClip> clips = SpeechClip.LoadAll(settings.AssetsDirectory).Take(settings.Sentences).ToList();
+        List<SpeechClip> clips = SpeechClip.LoadAll(settings.AssetsDirectory).Take(settings.Sentences).ToList();
         Directory.CreateDirectory(settings.OutputDirectory);
 
         await using HeyGenEmulator? emulator = settings.ApiKey is null
@@ -124,7 +124,7 @@ internal static class AvatarBot
 
         string? mp4 = sink.VideoFrames > 0 ? await TryMakeMp4Async(sink, settings.OutputDirectory, cancellationToken) : null;
         int opened = emulator?.Sessions.All.Count ?? (avatar.SessionId is null ? 0 : 1);
-        int stillOpen = emulator?.Sessions.OpenCount ?? 0;
+        int stillOpen = emulator?.Sessions.Open.Count ?? 0;
         var result = new AvatarBotResult(reason, sink.VideoFrames, sink.AudioDuration, sink.VideoPath, sink.AudioPath, mp4, contactSheet, opened, stillOpen);
         PrintSummary(console, result, sink, progress, settings.FrameRate);
         return result;
