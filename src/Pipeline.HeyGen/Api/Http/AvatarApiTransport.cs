@@ -139,6 +139,13 @@ internal sealed class AvatarApiTransport : IDisposable
             throw Fail(call, $"{ServiceName} {call.Operation} succeeded but its response has no 'data'.", 200, body: null, code: null);
         }
 
+        var missing = MissingRequiredFields(element, typeInfo);
+        if (missing.Count > 0)
+        {
+            throw Fail(call, $"{ServiceName} {call.Operation} returned a response that does not match the documented shape: " +
+                $"missing required field(s) {string.Join(", ", missing)} in 'data'.", 200, element.GetRawText(), code: null);
+        }
+
         try
         {
             return element.Deserialize(typeInfo)
@@ -150,6 +157,27 @@ internal sealed class AvatarApiTransport : IDisposable
             throw Fail(call, $"{ServiceName} {call.Operation} returned a response that does not match the documented shape: {ex.Message}",
                 200, element.GetRawText(), code: null, ex);
         }
+    }
+
+    /// <summary>The wire names of required members that are absent or null, so the error names every one of them.</summary>
+    private static List<string> MissingRequiredFields<T>(JsonElement element, JsonTypeInfo<T> typeInfo)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return [$"(expected an object, got {element.ValueKind})"];
+        }
+
+        List<string> missing = [];
+        foreach (var property in typeInfo.Properties)
+        {
+            if (property.IsRequired
+                && (!element.TryGetProperty(property.Name, out var value) || value.ValueKind == JsonValueKind.Null))
+            {
+                missing.Add(property.Name);
+            }
+        }
+
+        return missing;
     }
 
     /// <summary>Serializes a request body with the source-generated metadata.</summary>
