@@ -5,10 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Pipeline.HeyGen.Emulator.Faults;
 using Pipeline.HeyGen.Emulator.Protocol;
-using Pipeline.HeyGen.Emulator.Requests;
-using Pipeline.HeyGen.Emulator.Sessions;
 
 namespace Pipeline.HeyGen.Emulator;
 
@@ -70,7 +67,7 @@ public sealed class HeyGenEmulator : IAsyncDisposable
 
     /// <summary>Serves the realtime websocket paths (<see cref="EmulatorPaths.StreamingRealtime"/>,
     /// <see cref="EmulatorPaths.LiveAvatarRealtime"/>) for started sessions; null answers 501.</summary>
-    public EmulatorRealtimeHandler? RealtimeHandler
+    public Func<System.Net.WebSockets.WebSocket, EmulatedSession, CancellationToken, Task>? RealtimeHandler
     {
         get => _state.RealtimeHandler;
         set => _state.RealtimeHandler = value;

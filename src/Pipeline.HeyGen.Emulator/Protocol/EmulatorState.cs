@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using Pipeline.HeyGen.Emulator.Faults;
-using Pipeline.HeyGen.Emulator.Requests;
-using Pipeline.HeyGen.Emulator.Sessions;
 
 namespace Pipeline.HeyGen.Emulator.Protocol;
 
@@ -31,7 +28,7 @@ internal sealed class EmulatorState(HeyGenEmulatorOptions options) : IDisposable
 
     public RequestJournal Requests { get; } = new();
 
-    public EmulatorRealtimeHandler? RealtimeHandler { get; set; } = options.RealtimeHandler;
+    public Func<System.Net.WebSockets.WebSocket, EmulatedSession, CancellationToken, Task>? RealtimeHandler { get; set; } = options.RealtimeHandler;
 
     /// <summary>The bound port; set once Kestrel has started, before any client can know the address.</summary>
     public int Port { get; set; }

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Pipeline.HeyGen.Emulator.Sessions;
 
 namespace Pipeline.HeyGen.Emulator.Protocol;
 

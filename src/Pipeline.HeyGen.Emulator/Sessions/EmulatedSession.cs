@@ -1,4 +1,4 @@
-namespace Pipeline.HeyGen.Emulator.Sessions;
+namespace Pipeline.HeyGen.Emulator;
 
 /// <summary>
 /// One session the emulator has created, with the secrets it handed out (so tests can check they never leak) and its
@@ -13,6 +13,7 @@ public sealed class EmulatedSession
     private DateTimeOffset? _lastKeepAliveAt;
     private int _keepAliveCount;
     private string? _stopReason;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal EmulatedSession(EmulatedProduct product, string id, DateTimeOffset createdAt, string requestBody)
     {
@@ -79,6 +80,9 @@ public sealed class EmulatedSession
     /// <summary>When the last keep-alive arrived, if any.</summary>
     public DateTimeOffset? LastKeepAliveAt { get { lock (_gate) { return _lastKeepAliveAt; } } }
 
+    /// <summary>Completes when the session is stopped (for example so a realtime handler can end the socket).</summary>
+    public Task WhenStopped => _stopped.Task;
+
     /// <summary>Whether the session is still open (not stopped): a test that ends with an open session leaked it.</summary>
     public bool IsOpen => State != EmulatedSessionState.Stopped;
 
@@ -117,6 +121,7 @@ public sealed class EmulatedSession
             _state = EmulatedSessionState.Stopped;
             _stoppedAt = now;
             _stopReason = reason;
+            _stopped.TrySetResult();
             return true;
         }
     }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Pipeline.HeyGen.Api;
 using Pipeline.HeyGen.Emulator;
-using Pipeline.HeyGen.Emulator.Sessions;
 using Pipeline.HeyGen.Tests.Infrastructure;
 
 namespace Pipeline.HeyGen.Tests.Api;

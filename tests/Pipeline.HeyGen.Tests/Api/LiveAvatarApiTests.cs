@@ -1,8 +1,6 @@
 using System.Text.Json;
 using Pipeline.HeyGen.Api;
 using Pipeline.HeyGen.Emulator;
-using Pipeline.HeyGen.Emulator.Faults;
-using Pipeline.HeyGen.Emulator.Sessions;
 using Pipeline.HeyGen.Tests.Infrastructure;
 
 namespace Pipeline.HeyGen.Tests.Api;

@@ -1,7 +1,6 @@
 using Pipeline.HeyGen.Api;
 using Pipeline.HeyGen.Api.Http;
 using Pipeline.HeyGen.Emulator;
-using Pipeline.HeyGen.Emulator.Faults;
 using Pipeline.HeyGen.Tests.Infrastructure;
 
 namespace Pipeline.HeyGen.Tests.Api;

@@ -1,6 +1,5 @@
 using Pipeline.HeyGen.Api;
 using Pipeline.HeyGen.Emulator;
-using Pipeline.HeyGen.Emulator.Faults;
 using Pipeline.HeyGen.Tests.Infrastructure;
 
 namespace Pipeline.HeyGen.Tests.Api;

@@ -3,8 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Pipeline.HeyGen.Emulator;
-using Pipeline.HeyGen.Emulator.Faults;
-using Pipeline.HeyGen.Emulator.Sessions;
 using Pipeline.HeyGen.Tests.Infrastructure;
 
 namespace Pipeline.HeyGen.Tests.Emulator;

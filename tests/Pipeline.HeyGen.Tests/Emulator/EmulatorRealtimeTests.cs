@@ -3,7 +3,6 @@ using System.Net.WebSockets;
 using System.Text;
 using Pipeline.HeyGen.Api;
 using Pipeline.HeyGen.Emulator;
-using Pipeline.HeyGen.Emulator.Sessions;
 using Pipeline.HeyGen.Tests.Infrastructure;
 
 namespace Pipeline.HeyGen.Tests.Emulator;
@@ -68,6 +67,26 @@ public sealed class EmulatorRealtimeTests : EmulatorTest
 
         (await connected.Task.WaitAsync(TimeSpan.FromSeconds(10))).Product.Should().Be(EmulatedProduct.LiveAvatar);
         await api.CloseSessionAsync(session.SessionId);
+    }
+
+    [Fact]
+    public async Task A_handler_can_end_the_socket_when_the_session_is_stopped_over_REST()
+    {
+        Emulator.RealtimeHandler = async (socket, session, ct) =>
+        {
+            await session.WhenStopped.WaitAsync(ct);
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "session stopped", ct);
+        };
+        var api = HeyGen();
+        var session = await api.NewSessionAsync(new NewSessionRequest());
+        using var client = new ClientWebSocket();
+        await client.ConnectAsync(new Uri(session.WebSocketUrl), CancellationToken.None);
+
+        await api.CloseSessionAsync(session.SessionId);
+        var result = await client.ReceiveAsync(new byte[16], CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        result.MessageType.Should().Be(WebSocketMessageType.Close);
+        client.CloseStatusDescription.Should().Be("session stopped");
     }
 
     [Fact]
