@@ -47,6 +47,15 @@ public sealed class HeyGenEmulatorOptions
     /// HeyGen's code 10013 "avatar not found".</summary>
     public ICollection<string> KnownAvatarIds { get; } = new HashSet<string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Whether sessions end by themselves like on the real services: after their idle timeout without activity
+    /// (<c>activity_idle_timeout</c>, default 120 s; LiveAvatar 5 minutes) and after their maximum duration
+    /// (<see cref="SessionDurationLimitSeconds"/>, <see cref="LiveAvatarMaxSessionDurationSeconds"/>, sandbox 60 s).
+    /// Default false, so a slow test machine never loses a session; turn it on with a fake
+    /// <see cref="TimeProvider"/> to test keep-alive and expiry handling.
+    /// </summary>
+    public bool EnforceSessionLimits { get; set; }
+
     /// <summary>Where Kestrel's own logs go; none when null.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 }

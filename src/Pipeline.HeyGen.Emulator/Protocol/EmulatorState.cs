@@ -18,11 +18,27 @@ internal sealed class EmulatorState(HeyGenEmulatorOptions options) : IDisposable
 
     public void SignalStopping() => _stopping.Cancel();
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        Limits.Dispose();
+        _stopping.Dispose();
+    }
+
+    /// <summary>Adds a new session to the ledger and, when limits are enforced, starts its idle and duration timers.</summary>
+    public void Open(EmulatedSession session)
+    {
+        Sessions.Add(session);
+        if (Options.EnforceSessionLimits)
+        {
+            Limits.Watch(session);
+        }
+    }
 
     public TimeProvider Time => Options.TimeProvider;
 
     public SessionLedger Sessions { get; } = new();
+
+    private SessionLimits Limits { get; } = new(options.TimeProvider);
 
     public FaultInjector Faults { get; } = new();
 
