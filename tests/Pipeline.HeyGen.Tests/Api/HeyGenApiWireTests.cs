@@ -82,10 +82,12 @@ public sealed class HeyGenApiWireTests : EmulatorTest
     {
         var api = HeyGen();
 
-        var session = await api.NewSessionAsync((AvatarSessionRequest?)null);
+        var typed = await api.NewSessionAsync(null);
+        var viaBase = await ((BaseAvatarApi)api).NewSessionAsync(null);
 
-        Emulator.Requests.For(EmulatorEndpoint.StreamingNew).Single().Body.Should().Be("""{"version":"v2"}""");
-        await api.CloseSessionAsync(session.SessionId);
+        Emulator.Requests.For(EmulatorEndpoint.StreamingNew).Should().OnlyContain(r => r.Body == """{"version":"v2"}""").And.HaveCount(2);
+        await api.CloseSessionAsync(typed.SessionId);
+        await api.CloseSessionAsync(viaBase.SessionId);
     }
 
     [Fact]
