@@ -82,9 +82,12 @@ internal sealed class AvatarApiTransport : IDisposable
         }
         catch (Exception ex) when (ex is TimeoutRejectedException or HttpRequestException or IOException or OperationCanceledException)
         {
-            var what = ex is TimeoutRejectedException or OperationCanceledException
-                ? $"timed out after {_options.AttemptTimeout.TotalMilliseconds:0} ms"
-                : $"connection failed: {ex.Message}";
+            var what = ex switch
+            {
+                TimeoutRejectedException => $"timed out after {_options.AttemptTimeout.TotalMilliseconds:0} ms",
+                OperationCanceledException => "timed out (HttpClient.Timeout)",
+                _ => $"connection failed: {ex.Message}",
+            };
             throw Fail(call, $"{ServiceName} {call.Operation} failed: no response ({what}) after {attempts.Value} attempt(s).",
                 status: 0, body: null, code: null, ex);
         }
