@@ -82,14 +82,14 @@ public sealed class HeyGenApi : BaseAvatarApi
             Body = AvatarApiTransport.Serialize(request, HeyGenJsonContext.Default.NewSessionRequest),
             Retryable = false,
         };
-        var data = await _transport.SendAsync(call, cancellationToken).ConfigureAwait(false);
+        var result = await _transport.SendAsync(call, cancellationToken).ConfigureAwait(false);
 
         HeyGenSession session;
         try
         {
-            session = _transport.ParseData(call, data, HeyGenJsonContext.Default.HeyGenSession);
+            session = _transport.ParseData(call, result, HeyGenJsonContext.Default.HeyGenSession);
         }
-        catch (HeyGenApiException) when (SessionIdIn(data) is { } createdId)
+        catch (HeyGenApiException) when (SessionIdIn(result.Data) is { } createdId)
         {
             // The server did open a session, it just did not describe it fully: do not leave it running.
             await StopAfterFailedStartAsync(createdId).ConfigureAwait(false);

@@ -227,6 +227,7 @@ public sealed class LiveAvatarApiTests : EmulatorTest
             .Should().ThrowAsync<HeyGenApiException>()).Which;
 
         ex.Message.Should().Contain("livekit_agent_token");
+        ex.Status.Should().Be(201, "the status is the one the server answered");
         Emulator.Sessions.Open.Should().BeEmpty();
     }
 
