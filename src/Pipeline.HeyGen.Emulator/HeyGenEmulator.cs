@@ -6,12 +6,9 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pipeline.Core.Media;
-using Pipeline.HeyGen.Emulator.Faults;
 using Pipeline.HeyGen.Emulator.Media;
 using Pipeline.HeyGen.Emulator.Realtime;
 using Pipeline.HeyGen.Emulator.Protocol;
-using Pipeline.HeyGen.Emulator.Requests;
-using Pipeline.HeyGen.Emulator.Sessions;
 
 namespace Pipeline.HeyGen.Emulator;
 
@@ -88,7 +85,7 @@ public sealed class HeyGenEmulator : IAsyncDisposable
 
     /// <summary>Serves the realtime websocket paths (<see cref="EmulatorPaths.StreamingRealtime"/>,
     /// <see cref="EmulatorPaths.LiveAvatarRealtime"/>) for started sessions; null answers 501.</summary>
-    public EmulatorRealtimeHandler? RealtimeHandler
+    public Func<System.Net.WebSockets.WebSocket, EmulatedSession, CancellationToken, Task>? RealtimeHandler
     {
         get => _state.RealtimeHandler;
         set => _state.RealtimeHandler = value;

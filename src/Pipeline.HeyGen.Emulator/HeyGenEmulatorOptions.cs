@@ -1,18 +1,7 @@
 using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
-using Pipeline.HeyGen.Emulator.Sessions;
 
 namespace Pipeline.HeyGen.Emulator;
-
-/// <summary>
-/// Handles an accepted realtime websocket for a validated, started session until the conversation ends.
-/// The emulator closes nothing itself: when the delegate returns, the request ends and the socket is released.
-/// </summary>
-/// <param name="socket">The accepted websocket.</param>
-/// <param name="session">The session named by the URL's <c>session_id</c>, whose <c>session_token</c> matched.</param>
-/// <param name="cancellationToken">Cancelled when the client disconnects or the emulator stops.</param>
-/// <returns>A task that completes when the conversation is over.</returns>
-public delegate Task EmulatorRealtimeHandler(WebSocket socket, EmulatedSession session, CancellationToken cancellationToken);
 
 /// <summary>Settings of <see cref="HeyGenEmulator"/>.</summary>
 public sealed class HeyGenEmulatorOptions
@@ -26,9 +15,19 @@ public sealed class HeyGenEmulatorOptions
     /// <summary>The clock for timestamps and fault delays. Default: the system clock.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
-    /// <summary>Serves the realtime websocket paths; without one they answer 501. Can also be set later on
-    /// <see cref="HeyGenEmulator.RealtimeHandler"/>.</summary>
-    public EmulatorRealtimeHandler? RealtimeHandler { get; set; }
+    /// <summary>
+    /// Serves the realtime websocket paths (<see cref="EmulatorPaths.StreamingRealtime"/>,
+    /// <see cref="EmulatorPaths.LiveAvatarRealtime"/>); without one they answer 501. Can also be set later on
+    /// <see cref="HeyGenEmulator.RealtimeHandler"/>.
+    /// </summary>
+    /// <remarks>
+    /// Called with the accepted websocket, the session named by the URL's <c>session_id</c> (whose
+    /// <c>session_token</c> matched and which is started), and a token cancelled when the client disconnects or the
+    /// emulator stops. The conversation lasts until the returned task completes; the socket is released afterwards.
+    /// <see cref="EmulatedSession.WhenStopped"/> completes when the session is stopped over REST, as the real service
+    /// then ends the socket.
+    /// </remarks>
+    public Func<WebSocket, EmulatedSession, CancellationToken, Task>? RealtimeHandler { get; set; }
 
     /// <summary>The envelope <c>code</c> LiveAvatar success responses carry. LiveAvatar's OpenAPI schema says 100, its
     /// web SDK expects 1000; default 1000. Set 100 to test the other reading.</summary>
@@ -47,6 +46,15 @@ public sealed class HeyGenEmulatorOptions
     /// <summary>Avatar ids streaming.new and sessions/token accept; empty (the default) accepts any. An unknown id gets
     /// HeyGen's code 10013 "avatar not found".</summary>
     public ICollection<string> KnownAvatarIds { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether sessions end by themselves like on the real services: after their idle timeout without activity
+    /// (<c>activity_idle_timeout</c>, default 120 s; LiveAvatar 5 minutes) and after their maximum duration
+    /// (<see cref="SessionDurationLimitSeconds"/>, <see cref="LiveAvatarMaxSessionDurationSeconds"/>, sandbox 60 s).
+    /// Default false, so a slow test machine never loses a session; turn it on with a fake
+    /// <see cref="TimeProvider"/> to test keep-alive and expiry handling.
+    /// </summary>
+    public bool EnforceSessionLimits { get; set; }
 
     /// <summary>Where Kestrel's own logs go; none when null.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }

@@ -4,7 +4,6 @@ using Pipeline.Core.Media;
 using Pipeline.Core.Pipelines;
 using Pipeline.HeyGen.Api;
 using Pipeline.HeyGen.Emulator;
-using Pipeline.HeyGen.Emulator.Faults;
 
 namespace Pipeline.HeyGen.Video.Tests;
 
@@ -122,7 +121,7 @@ public sealed class SessionLifecycleTests
 
         (await h.FinishAsync()).Should().Be(PipelineFinishReason.Ended);
         h.Video.Should().NotBeEmpty();
-        h.Emulator.Sessions.All.Should().ContainSingle().Which.Product.Should().Be(Emulator.Sessions.EmulatedProduct.LiveAvatar);
+        h.Emulator.Sessions.All.Should().ContainSingle().Which.Product.Should().Be(EmulatedProduct.LiveAvatar);
         h.Emulator.Sessions.Open.Should().BeEmpty();
         h.Errors.Should().BeEmpty();
     }

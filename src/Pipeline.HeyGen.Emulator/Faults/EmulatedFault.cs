@@ -1,4 +1,4 @@
-namespace Pipeline.HeyGen.Emulator.Faults;
+namespace Pipeline.HeyGen.Emulator;
 
 /// <summary>
 /// A failure to inject into calls of one endpoint. Build one with the factory methods, optionally adding a delay

@@ -1,4 +1,4 @@
-namespace Pipeline.HeyGen.Emulator.Faults;
+namespace Pipeline.HeyGen.Emulator;
 
 /// <summary>What an injected fault does to a call.</summary>
 public enum EmulatedFaultKind

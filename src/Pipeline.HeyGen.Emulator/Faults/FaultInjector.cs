@@ -1,4 +1,4 @@
-namespace Pipeline.HeyGen.Emulator.Faults;
+namespace Pipeline.HeyGen.Emulator;
 
 /// <summary>
 /// Per-endpoint queues of faults. Each call to an endpoint takes the fault at the front of its queue, which stays

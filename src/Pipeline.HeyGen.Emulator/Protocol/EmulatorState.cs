@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using Pipeline.HeyGen.Emulator.Faults;
-using Pipeline.HeyGen.Emulator.Requests;
-using Pipeline.HeyGen.Emulator.Sessions;
 
 namespace Pipeline.HeyGen.Emulator.Protocol;
 
@@ -21,17 +18,33 @@ internal sealed class EmulatorState(HeyGenEmulatorOptions options) : IDisposable
 
     public void SignalStopping() => _stopping.Cancel();
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        Limits.Dispose();
+        _stopping.Dispose();
+    }
+
+    /// <summary>Adds a new session to the ledger and, when limits are enforced, starts its idle and duration timers.</summary>
+    public void Open(EmulatedSession session)
+    {
+        Sessions.Add(session);
+        if (Options.EnforceSessionLimits)
+        {
+            Limits.Watch(session);
+        }
+    }
 
     public TimeProvider Time => Options.TimeProvider;
 
     public SessionLedger Sessions { get; } = new();
 
+    private SessionLimits Limits { get; } = new(options.TimeProvider);
+
     public FaultInjector Faults { get; } = new();
 
     public RequestJournal Requests { get; } = new();
 
-    public EmulatorRealtimeHandler? RealtimeHandler { get; set; } = options.RealtimeHandler;
+    public Func<System.Net.WebSockets.WebSocket, EmulatedSession, CancellationToken, Task>? RealtimeHandler { get; set; } = options.RealtimeHandler;
 
     /// <summary>The bound port; set once Kestrel has started, before any client can know the address.</summary>
     public int Port { get; set; }

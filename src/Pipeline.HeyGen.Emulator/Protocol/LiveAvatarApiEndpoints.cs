@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Pipeline.HeyGen.Emulator.Sessions;
 
 namespace Pipeline.HeyGen.Emulator.Protocol;
 
@@ -18,6 +17,7 @@ internal sealed class LiveAvatarApiEndpoints(EmulatorState state)
 {
     private const string SandboxAvatarId = "dd73ea75-1218-4ef3-92ce-606d5f7fbc0a";
     private const int SandboxMaxSessionSeconds = 60;
+    private const int IdleTimeoutSeconds = 300; // LITE sessions idle out after 5 minutes
 
     private static readonly string[] Modes = ["LITE", "FULL", "CUSTOM"];
     private static readonly string[] Encodings = ["H264", "VP8"];
@@ -100,8 +100,10 @@ internal sealed class LiveAvatarApiEndpoints(EmulatorState state)
             LiveKitUrl = ownRoom ? null : EmulatorState.MediaUrl(id),
             AvatarId = avatarId,
             IsSandbox = sandbox,
+            IdleTimeout = TimeSpan.FromSeconds(IdleTimeoutSeconds),
+            MaxDuration = TimeSpan.FromSeconds(sandbox ? SandboxMaxSessionSeconds : state.Options.LiveAvatarMaxSessionDurationSeconds),
         };
-        state.Sessions.Add(session);
+        state.Open(session);
 
         await Wire.LiveAvatarOk(context, StatusCodes.Status200OK, SuccessCode, new JsonObject
         {
@@ -133,7 +135,7 @@ internal sealed class LiveAvatarApiEndpoints(EmulatorState state)
             ["livekit_url"] = session.LiveKitUrl?.AbsoluteUri,
             ["livekit_client_token"] = session.AccessToken,
             ["livekit_agent_token"] = session.AgentToken,
-            ["max_session_duration"] = session.IsSandbox ? SandboxMaxSessionSeconds : state.Options.LiveAvatarMaxSessionDurationSeconds,
+            ["max_session_duration"] = (int)session.MaxDuration.TotalSeconds,
             ["ws_url"] = session.RealtimeUrl.AbsoluteUri,
         }).ConfigureAwait(false);
     }

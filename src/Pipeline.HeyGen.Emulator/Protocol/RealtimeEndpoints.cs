@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Pipeline.HeyGen.Emulator.Sessions;
 
 namespace Pipeline.HeyGen.Emulator.Protocol;
 
@@ -9,7 +8,7 @@ namespace Pipeline.HeyGen.Emulator.Protocol;
 /// The realtime websocket paths handed out as <c>realtime_endpoint</c> (Interactive Avatar) and <c>ws_url</c>
 /// (LiveAvatar). The URL's <c>session_id</c> and <c>session_token</c> are checked against the ledger (401), the
 /// session must be started (409, HeyGen code 10005), and the socket is then given to the registered
-/// <see cref="EmulatorRealtimeHandler"/>; with none registered the path answers 501.
+/// <see cref="HeyGenEmulatorOptions.RealtimeHandler"/>; with none registered the path answers 501.
 /// </summary>
 internal sealed class RealtimeEndpoints(EmulatorState state)
 {

@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
-using Pipeline.HeyGen.Emulator.Faults;
-using Pipeline.HeyGen.Emulator.Requests;
 
 namespace Pipeline.HeyGen.Emulator.Protocol;
 

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Pipeline.HeyGen.Emulator.Sessions;
 
 namespace Pipeline.HeyGen.Emulator.Protocol;
 
@@ -15,6 +14,8 @@ namespace Pipeline.HeyGen.Emulator.Protocol;
 /// </summary>
 internal sealed class StreamingApiEndpoints(EmulatorState state)
 {
+    private const int DefaultIdleTimeoutSeconds = 120;
+
     private static readonly string[] Qualities = ["low", "medium", "high"];
     private static readonly string[] Encodings = ["H264", "VP8"];
     private static readonly string[] Emotions = ["excited", "serious", "friendly", "soothing", "broadcaster"];
@@ -82,8 +83,10 @@ internal sealed class StreamingApiEndpoints(EmulatorState state)
             RealtimeUrl = state.RealtimeUrl(EmulatorPaths.StreamingRealtime, id, realtimeToken),
             LiveKitUrl = EmulatorState.MediaUrl(id),
             AvatarId = avatarId,
+            IdleTimeout = TimeSpan.FromSeconds(body["activity_idle_timeout"]?.GetValue<int>() ?? DefaultIdleTimeoutSeconds),
+            MaxDuration = TimeSpan.FromSeconds(state.Options.SessionDurationLimitSeconds),
         };
-        state.Sessions.Add(session);
+        state.Open(session);
 
         await Wire.StreamingOk(context, new JsonObject
         {

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Pipeline.HeyGen.Emulator.Requests;
+namespace Pipeline.HeyGen.Emulator;
 
 /// <summary>One HTTP request as it arrived on the wire, recorded before any fault or handler ran.</summary>
 /// <param name="Endpoint">The endpoint it was routed to; null for a path the emulator does not serve.</param>

@@ -1,4 +1,4 @@
-namespace Pipeline.HeyGen.Emulator.Requests;
+namespace Pipeline.HeyGen.Emulator;
 
 /// <summary>Every request the emulator received, in arrival order, with a way to await a given number of them.</summary>
 public sealed class RequestJournal

@@ -1,4 +1,4 @@
-namespace Pipeline.HeyGen.Emulator.Sessions;
+namespace Pipeline.HeyGen.Emulator;
 
 /// <summary>Which HeyGen product a session belongs to.</summary>
 public enum EmulatedProduct

@@ -1,4 +1,4 @@
-namespace Pipeline.HeyGen.Emulator.Sessions;
+namespace Pipeline.HeyGen.Emulator;
 
 /// <summary>
 /// One session the emulator has created, with the secrets it handed out (so tests can check they never leak) and its
@@ -13,6 +13,7 @@ public sealed class EmulatedSession
     private DateTimeOffset? _lastKeepAliveAt;
     private int _keepAliveCount;
     private string? _stopReason;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal EmulatedSession(EmulatedProduct product, string id, DateTimeOffset createdAt, string requestBody)
     {
@@ -69,8 +70,9 @@ public sealed class EmulatedSession
     /// <summary>When the session was stopped, if it was.</summary>
     public DateTimeOffset? StoppedAt { get { lock (_gate) { return _stoppedAt; } } }
 
-    /// <summary>The stop reason given (LiveAvatar's <c>reason</c>, or <c>UNKNOWN</c> when none was sent; null for
-    /// Interactive Avatar sessions, whose stop has no reason).</summary>
+    /// <summary>Why the session ended: LiveAvatar's stop <c>reason</c> (<c>UNKNOWN</c> when none was sent),
+    /// <c>IDLE_TIMEOUT</c> or <c>MAX_DURATION_REACHED</c> when the emulator ended it itself (see
+    /// <see cref="HeyGenEmulatorOptions.EnforceSessionLimits"/>); null for an Interactive Avatar stop, which has no reason.</summary>
     public string? StopReason { get { lock (_gate) { return _stopReason; } } }
 
     /// <summary>How many keep-alives the session received.</summary>
@@ -79,8 +81,25 @@ public sealed class EmulatedSession
     /// <summary>When the last keep-alive arrived, if any.</summary>
     public DateTimeOffset? LastKeepAliveAt { get { lock (_gate) { return _lastKeepAliveAt; } } }
 
+    /// <summary>How long the session may go without activity (start, keep-alive, <see cref="RecordActivity"/>) before
+    /// the service ends it: <c>activity_idle_timeout</c> (default 120 s) on the streaming API, 5 minutes on LiveAvatar.</summary>
+    public TimeSpan IdleTimeout { get; internal init; }
+
+    /// <summary>The longest the session may run: <c>session_duration_limit</c> or <c>max_session_duration</c>.</summary>
+    public TimeSpan MaxDuration { get; internal init; }
+
+    /// <summary>Completes when the session is stopped (for example so a realtime handler can end the socket).</summary>
+    public Task WhenStopped => _stopped.Task;
+
     /// <summary>Whether the session is still open (not stopped): a test that ends with an open session leaked it.</summary>
     public bool IsOpen => State != EmulatedSessionState.Stopped;
+
+    /// <summary>Counts as user activity, resetting the idle timer (a realtime handler calls this for each message,
+    /// as the real service treats speech as activity).</summary>
+    public void RecordActivity() => ActivityObserver?.Invoke(this);
+
+    /// <summary>Set by the emulator's session-limit watch, when limits are enforced.</summary>
+    internal Action<EmulatedSession>? ActivityObserver { get; set; }
 
     /// <inheritdoc />
     public override string ToString() => $"{Product} session {Id} ({State})";
@@ -100,9 +119,10 @@ public sealed class EmulatedSession
                 _state = EmulatedSessionState.Started;
                 _startedAt = now;
             }
-
-            return true;
         }
+
+        RecordActivity();
+        return true;
     }
 
     internal bool TryStop(DateTimeOffset now, string? reason)
@@ -117,6 +137,7 @@ public sealed class EmulatedSession
             _state = EmulatedSessionState.Stopped;
             _stoppedAt = now;
             _stopReason = reason;
+            _stopped.TrySetResult();
         }
 
         Stopped?.Invoke(this);
@@ -137,7 +158,9 @@ public sealed class EmulatedSession
 
             _keepAliveCount++;
             _lastKeepAliveAt = now;
-            return true;
         }
+
+        RecordActivity();
+        return true;
     }
 }

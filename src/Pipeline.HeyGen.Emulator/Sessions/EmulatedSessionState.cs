@@ -1,4 +1,4 @@
-namespace Pipeline.HeyGen.Emulator.Sessions;
+namespace Pipeline.HeyGen.Emulator;
 
 /// <summary>A session's lifecycle: created, then started, then stopped. Only stopping ends billing.</summary>
 public enum EmulatedSessionState

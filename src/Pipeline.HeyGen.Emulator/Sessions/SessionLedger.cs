@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Pipeline.HeyGen.Emulator.Sessions;
+namespace Pipeline.HeyGen.Emulator;
 
 /// <summary>
 /// Every session the emulator has created, in creation order. Tests read it to prove no session leaks:

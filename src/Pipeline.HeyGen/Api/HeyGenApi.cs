@@ -60,20 +60,21 @@ public sealed class HeyGenApi : BaseAvatarApi
     public override Task<StandardSessionResponse> NewSessionAsync(AvatarSessionRequest? request, CancellationToken cancellationToken = default) =>
         request switch
         {
-            null => NewSessionAsync(new NewSessionRequest(), cancellationToken),
+            null => NewSessionAsync((NewSessionRequest?)null, cancellationToken),
             NewSessionRequest heyGen => NewSessionAsync(heyGen, cancellationToken),
             _ => throw new ArgumentException($"HeyGenApi takes a {nameof(NewSessionRequest)}, not a {request.GetType().Name}.", nameof(request)),
         };
 
     /// <summary>Creates a session (<c>streaming.new</c>, never retried) and starts it (<c>streaming.start</c>).</summary>
-    /// <param name="request">What to create; validated before anything is sent.</param>
+    /// <param name="request">What to create, validated before anything is sent; <see langword="null"/> for HeyGen's
+    /// defaults (only <c>version</c> is sent).</param>
     /// <param name="cancellationToken">Cancels the call. A session created before cancellation is stopped first.</param>
     /// <returns>The started session; <see cref="StandardSessionResponse.RawResponse"/> is the <see cref="HeyGenSession"/>.</returns>
     /// <exception cref="HeyGenApiException">Creating or starting failed; no session was left open (unless stopping
     /// it failed too, which is logged as an error with the session id).</exception>
-    public async Task<StandardSessionResponse> NewSessionAsync(NewSessionRequest request, CancellationToken cancellationToken = default)
+    public async Task<StandardSessionResponse> NewSessionAsync(NewSessionRequest? request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
+        request ??= new NewSessionRequest();
         request.Validate();
 
         var call = new AvatarApiCall("streaming.new", HttpMethod.Post, "streaming.new")
@@ -81,14 +82,14 @@ public sealed class HeyGenApi : BaseAvatarApi
             Body = AvatarApiTransport.Serialize(request, HeyGenJsonContext.Default.NewSessionRequest),
             Retryable = false,
         };
-        var data = await _transport.SendAsync(call, cancellationToken).ConfigureAwait(false);
+        var result = await _transport.SendAsync(call, cancellationToken).ConfigureAwait(false);
 
         HeyGenSession session;
         try
         {
-            session = _transport.ParseData(call, data, HeyGenJsonContext.Default.HeyGenSession);
+            session = _transport.ParseData(call, result, HeyGenJsonContext.Default.HeyGenSession);
         }
-        catch (HeyGenApiException) when (SessionIdIn(data) is { } createdId)
+        catch (HeyGenApiException) when (SessionIdIn(result.Data) is { } createdId)
         {
             // The server did open a session, it just did not describe it fully: do not leave it running.
             await StopAfterFailedStartAsync(createdId).ConfigureAwait(false);

@@ -55,8 +55,8 @@ internal sealed class AvatarApiTransport : IDisposable
 
     public TimeProvider TimeProvider => _time;
 
-    /// <summary>Sends the call and returns the envelope's <c>data</c> (null when the body had none).</summary>
-    public async Task<JsonElement?> SendAsync(AvatarApiCall call, CancellationToken cancellationToken)
+    /// <summary>Sends the call and returns the HTTP status with the envelope's <c>data</c> (null when the body had none).</summary>
+    public async Task<ApiResult> SendAsync(AvatarApiCall call, CancellationToken cancellationToken)
     {
         var pipeline = call.Retryable ? _retrying : _singleAttempt;
         var context = ResilienceContextPool.Shared.Get(call.Operation, cancellationToken);
@@ -82,9 +82,12 @@ internal sealed class AvatarApiTransport : IDisposable
         }
         catch (Exception ex) when (ex is TimeoutRejectedException or HttpRequestException or IOException or OperationCanceledException)
         {
-            var what = ex is TimeoutRejectedException or OperationCanceledException
-                ? $"timed out after {_options.AttemptTimeout.TotalMilliseconds:0} ms"
-                : $"connection failed: {ex.Message}";
+            var what = ex switch
+            {
+                TimeoutRejectedException => $"timed out after {_options.AttemptTimeout.TotalMilliseconds:0} ms",
+                OperationCanceledException => "timed out (HttpClient.Timeout)",
+                _ => $"connection failed: {ex.Message}",
+            };
             throw Fail(call, $"{ServiceName} {call.Operation} failed: no response ({what}) after {attempts.Value} attempt(s).",
                 status: 0, body: null, code: null, ex);
         }
@@ -108,7 +111,7 @@ internal sealed class AvatarApiTransport : IDisposable
 
             if (call.AllowEmptyBody && string.IsNullOrWhiteSpace(body))
             {
-                return null;
+                return new ApiResult(status, null);
             }
 
             ResponseEnvelope envelope;
@@ -127,16 +130,23 @@ internal sealed class AvatarApiTransport : IDisposable
                 throw Fail(call, Describe(call, $"HTTP {status} with an error envelope", envelope.Code, envelope.Message, body), status, body, envelope.Code);
             }
 
-            return envelope.Data;
+            return new ApiResult(status, envelope.Data);
         }
     }
 
     /// <summary>Deserializes the envelope's <c>data</c>, failing clearly when it is missing or lacks required fields.</summary>
-    public T ParseData<T>(AvatarApiCall call, JsonElement? data, JsonTypeInfo<T> typeInfo)
+    public T ParseData<T>(AvatarApiCall call, ApiResult result, JsonTypeInfo<T> typeInfo)
     {
-        if (data is not { } element)
+        if (result.Data is not { } element)
         {
-            throw Fail(call, $"{ServiceName} {call.Operation} succeeded but its response has no 'data'.", 200, body: null, code: null);
+            throw Fail(call, $"{ServiceName} {call.Operation} succeeded but its response has no 'data'.", result.Status, body: null, code: null);
+        }
+
+        var missing = MissingRequiredFields(element, typeInfo);
+        if (missing.Count > 0)
+        {
+            throw Fail(call, $"{ServiceName} {call.Operation} returned a response that does not match the documented shape: " +
+                $"missing required field(s) {string.Join(", ", missing)} in 'data'.", result.Status, element.GetRawText(), code: null);
         }
 
         try
@@ -148,8 +158,29 @@ internal sealed class AvatarApiTransport : IDisposable
         {
             // JsonException names the missing or mistyped field and its path, never the values.
             throw Fail(call, $"{ServiceName} {call.Operation} returned a response that does not match the documented shape: {ex.Message}",
-                200, element.GetRawText(), code: null, ex);
+                result.Status, element.GetRawText(), code: null, ex);
         }
+    }
+
+    /// <summary>The wire names of required members that are absent or null, so the error names every one of them.</summary>
+    private static List<string> MissingRequiredFields<T>(JsonElement element, JsonTypeInfo<T> typeInfo)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return [$"(expected an object, got {element.ValueKind})"];
+        }
+
+        List<string> missing = [];
+        foreach (var property in typeInfo.Properties)
+        {
+            if (property.IsRequired
+                && (!element.TryGetProperty(property.Name, out var value) || value.ValueKind == JsonValueKind.Null))
+            {
+                missing.Add(property.Name);
+            }
+        }
+
+        return missing;
     }
 
     /// <summary>Serializes a request body with the source-generated metadata.</summary>
@@ -217,3 +248,6 @@ internal sealed class AvatarApiTransport : IDisposable
 
     private static string ReasonOf(HttpStatusCode status) => status.ToString();
 }
+
+/// <summary>A successful call's HTTP status and envelope <c>data</c>.</summary>
+internal readonly record struct ApiResult(int Status, JsonElement? Data);
