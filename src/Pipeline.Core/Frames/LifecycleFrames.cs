@@ -87,5 +87,8 @@ public sealed class ErrorFrame : SystemFrame
 /// </summary>
 public sealed class InterruptionFrame : SystemFrame;
 
-/// <summary>The output transport is ready to receive media; producers may start pushing media downstream.</summary>
-public sealed class OutputTransportReadyFrame : ControlFrame;
+/// <summary>
+/// The output transport is ready to receive media; producers may start pushing media downstream. A system frame, so
+/// that it reaches a producer at once even while the producer is busy with queued frames.
+/// </summary>
+public sealed class OutputTransportReadyFrame : SystemFrame;

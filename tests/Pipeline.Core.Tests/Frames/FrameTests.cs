@@ -27,7 +27,7 @@ public sealed class FrameTests
         new EndFrame().Should().BeAssignableTo<ControlFrame>().And.BeAssignableTo<IUninterruptibleFrame>();
         new StopFrame().Should().BeAssignableTo<ControlFrame>().And.BeAssignableTo<IUninterruptibleFrame>();
         new TTSStartedFrame { ContextId = "c" }.Should().BeAssignableTo<ControlFrame>();
-        new OutputTransportReadyFrame().Should().BeAssignableTo<ControlFrame>();
+        new OutputTransportReadyFrame().Should().BeAssignableTo<SystemFrame>();
         new TextFrame("t").Should().BeAssignableTo<DataFrame>();
         new TranscriptionFrame("t", "user", DateTimeOffset.UnixEpoch).Should().BeAssignableTo<TextFrame>();
     }
