@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Pipeline.Core.Frames;
 using Pipeline.Core.Media;
+using Microsoft.Extensions.DependencyInjection;
 using Pipeline.LiveKit.Native;
 
 namespace Pipeline.LiveKit.Tests;
@@ -149,6 +150,18 @@ public sealed class AvatarConnectorTests
 
         (await connect.Should().ThrowAsync<AvatarMediaException>())
             .Which.Message.Should().Contain("Connection refused").And.NotContain(Token);
+    }
+
+    [Fact]
+    public void The_container_resolves_the_LiveKit_connector_as_the_media_seam()
+    {
+        using ServiceProvider provider = new ServiceCollection()
+            .AddLogging()
+            .AddLiveKitAvatarMedia()
+            .BuildServiceProvider();
+
+        provider.GetRequiredService<IAvatarMediaConnector>()
+            .Should().BeOfType<LiveKitAvatarMediaConnector>();
     }
 
     private static bool ShowsBars(ReadOnlySpan<byte> rgba, int width, int height)

@@ -32,6 +32,23 @@ internal static class TestPatterns
     /// <summary>The colour expected at the centre of bar <paramref name="bar"/> of an RGB image.</summary>
     public static int BarCentre(int bar, int width) => ((2 * bar) + 1) * width / (2 * Bars.Length);
 
+    /// <summary>Whether every bar of a packed RGB24 or RGBA image has its colour, within <paramref name="tolerance"/>.</summary>
+    public static bool ShowsBars(ReadOnlySpan<byte> image, int width, int height, int bytesPerPixel, int tolerance)
+    {
+        int row = height / 2;
+        for (int bar = 0; bar < Bars.Length; bar++)
+        {
+            int i = ((row * width) + BarCentre(bar, width)) * bytesPerPixel;
+            (byte r, byte g, byte b) = Bars[bar];
+            if (Math.Abs(image[i] - r) > tolerance || Math.Abs(image[i + 1] - g) > tolerance || Math.Abs(image[i + 2] - b) > tolerance)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Asserts every bar of a packed RGB24 or RGBA image, sampled at its centre on a middle row.</summary>
     public static void AssertBars(ReadOnlySpan<byte> image, int width, int height, int bytesPerPixel, int tolerance)
     {

@@ -6,7 +6,8 @@ namespace Pipeline.LiveKit;
 
 /// <summary>
 /// A source of locally produced video frames, for a <see cref="LocalVideoTrack"/>. Until the first capture the
-/// engine emits black frames at 10 fps.
+/// engine emits placeholder frames at 10 fps whose pixels are undefined: uninitialised memory, seen as green
+/// (all-zero YUV) or noise, not black. Streams on a local track should skip frames that precede the first capture.
 /// </summary>
 public sealed class VideoSource : IDisposable
 {
