@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's one entry point for people and CI.
-#   ./build.sh run [args]    run the main example (offline, no API key needed)
+#   ./build.sh run [args]    run the main example: a talking avatar, offline (no API key needed); --help for options
 #   ./build.sh test [args]   install what the tests need, then run the whole test suite
 #   ./build.sh bench [args]  run the BenchmarkDotNet suite (Release)
 # Prerequisites are installed by the idempotent scripts in build/prereqs/, in name order, before tests run.
@@ -46,7 +46,7 @@ cmd=${1:-help}
 case "$cmd" in
   run)
     need_dotnet
-    exec dotnet run --project examples/CoreQuickstart -c Release -- "$@"
+    exec dotnet run --project examples/HeyGenAvatarBot -c Release -- "$@"
     ;;
   test)
     need_dotnet

@@ -1,5 +1,16 @@
+using System.Globalization;
 using BenchmarkDotNet.Running;
+using Pipeline.Benchmarks.LiveKit;
 
-// ./build.sh bench                       -> choose interactively
-// ./build.sh bench --filter '*Pipeline*' -> one class (any BenchmarkDotNet argument works)
+// ./build.sh bench                                  -> choose interactively
+// ./build.sh bench --filter '*PipelineThroughput*'  -> one class (any BenchmarkDotNet argument works)
+// ./build.sh bench --cpu-loopback [streams] [seconds] -> CPU per local 720p30 LiveKit stream (needs the native engine)
+if (args.Length > 0 && args[0] == "--cpu-loopback")
+{
+    int streams = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2;
+    int seconds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10;
+    Console.WriteLine(await StreamCpuProbe.LoopbackAsync(streams, TimeSpan.FromSeconds(seconds)));
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
