@@ -38,17 +38,20 @@ public sealed class ReconnectTests
     [Fact]
     public async Task Control_events_sent_while_reconnecting_go_out_after_the_reconnect()
     {
-        await using var h = await RealtimeHarness.StartAsync(o => o.ReconnectInitialDelay = TimeSpan.FromSeconds(1), faults: f => f.DropAfterMessages = 1);
+        await using var h = await RealtimeHarness.StartAsync(o => o.ReconnectInitialDelay = TimeSpan.FromSeconds(1));
         await h.Client.StartListeningAsync();
+        await h.Recorder.WaitForCountAsync("agent.start_listening", 1);
+        h.Session.DropConnection();
         await h.Events.WaitForAsync<RealtimeDisconnectedEventArgs>();
 
-        var stop = h.Client.StopListeningAsync();
-        await stop;
+        await h.Client.StopListeningAsync();
+        h.Client.State.Should().Be(RealtimeConnectionState.Reconnecting);
         await h.Time.WaitForTimerAsync(TimeSpan.FromSeconds(1));
         h.Time.Advance(TimeSpan.FromSeconds(1));
         await h.Recorder.WaitForCountAsync("agent.stop_listening", 1);
 
         h.Recorder.Events.Select(e => (e.Type, e.Connection)).Should().Equal(("agent.start_listening", 1), ("agent.stop_listening", 2));
+        h.Events.Of<RealtimeReconnectedEventArgs>().Should().ContainSingle().Which.Downtime.Should().Be(TimeSpan.FromSeconds(1));
     }
 
     [Fact]

@@ -38,6 +38,9 @@ internal sealed class RealtimeServerConnection
         _outgoing.Writer.TryComplete();
     }
 
+    /// <summary>Drops the connection without a close frame, as a network failure would.</summary>
+    public void Abort() => _socket.Abort();
+
     /// <summary>Stops writing after the queued messages and waits for the writer.</summary>
     public async Task CompleteAsync()
     {

@@ -115,6 +115,14 @@ public sealed class RealtimeSessionContext : IDisposable
         connection.Close(WebSocketCloseStatus.NormalClosure, reason);
     }
 
+    /// <summary>Drops the current websocket now, without a close frame (a network failure); the session stays open.</summary>
+    public void DropConnection()
+    {
+        RealtimeServerConnection? connection;
+        lock (_lock) connection = _current;
+        connection?.Abort();
+    }
+
     /// <summary>Sends raw text to the connected client (e.g. malformed JSON mid-session); dropped when none is connected.</summary>
     public void SendToClient(string text)
     {
