@@ -36,6 +36,37 @@ public sealed class ReconnectTests
     }
 
     [Fact]
+    public async Task An_ended_utterance_the_service_never_confirmed_is_reported_lost_when_the_connection_drops()
+    {
+        await using var h = await RealtimeHarness.StartAsync(o => o.PaceToRealTime = false, faults: f => f.DropAfterMessages = 1);
+
+        await h.Client.SpeakAsync(TestAudio.Seconds(5), "utt-1");
+        await h.Client.SpeakEndAsync("utt-1");
+        await h.Events.WaitForAsync<RealtimeReconnectedEventArgs>();
+        await h.Client.StartListeningAsync();
+        await h.Recorder.WaitForAsync(events => events.Any(e => e.Connection == 2));
+
+        h.Events.Of<RealtimeAudioLostEventArgs>().Should().ContainSingle()
+            .Which.Should().Match<RealtimeAudioLostEventArgs>(e => e.UtteranceId == "utt-1" && e.BytesSubmitted == 5 * TestAudio.BytesPerSecond);
+        h.Recorder.OfType("agent.speak").Should().ContainSingle("the service read one chunk before the drop");
+        h.Recorder.Events.Where(e => e.Connection == 2).Select(e => e.Type).Should().Equal("agent.start_listening");
+    }
+
+    [Fact]
+    public async Task An_utterance_the_service_confirmed_is_not_reported_lost_by_a_later_drop()
+    {
+        await using var h = await RealtimeHarness.StartAsync(o => o.PaceToRealTime = false);
+        await h.Client.SpeakAsync(TestAudio.Seconds(2), "utt-1");
+        await h.Client.SpeakEndAsync("utt-1");
+        await h.Events.WaitForAsync<Pipeline.HeyGen.Realtime.Events.AudioBufferCommittedEvent>();
+
+        h.Session.DropConnection();
+        await h.Events.WaitForAsync<RealtimeReconnectedEventArgs>();
+
+        h.Events.Of<RealtimeAudioLostEventArgs>().Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task Control_events_sent_while_reconnecting_go_out_after_the_reconnect()
     {
         await using var h = await RealtimeHarness.StartAsync(o => o.ReconnectInitialDelay = TimeSpan.FromSeconds(1));

@@ -228,7 +228,14 @@ public sealed partial class HeyGenRealtimeClient
                         .ConfigureAwait(false);
                 }
 
-                if (reader.TryRead(out var sent)) sent.Release();
+                if (!reader.TryRead(out var sent)) continue;
+                if (sent.Utterance is { } ended && sent.Type == RealtimeEventTypes.AgentSpeakEnd)
+                {
+                    Volatile.Write(ref ended.EndSentAt, _time.GetTimestamp());
+                    ForgetUnacknowledgedUtterances();
+                }
+
+                sent.Release();
             }
         }
     }
@@ -336,6 +343,12 @@ public sealed partial class HeyGenRealtimeClient
             case SessionStateUpdatedEvent { State: AvatarSessionState.Closing or AvatarSessionState.Closed }:
                 _sessionEnding = true;
                 break;
+            case AudioBufferCommittedEvent committed:
+                Acknowledged(committed.SourceEventId);
+                break;
+            case AgentSpeakEndedEvent or AgentSpeakInterruptedEvent:
+                Acknowledged(serverEvent.EventId);
+                break;
             case RealtimeErrorEvent error:
                 RealtimeLog.ServerError(_logger, error.ErrorType, error.Code, error.SourceEventId, error.Message);
                 break;
@@ -378,11 +391,33 @@ public sealed partial class HeyGenRealtimeClient
         return ticks >= max.Ticks ? max : TimeSpan.FromTicks((long)ticks);
     }
 
+    /// <summary>The service confirmed it has the whole utterance: a later drop cannot lose it.</summary>
+    private void Acknowledged(string? utteranceId)
+    {
+        if (utteranceId is null) return;
+        foreach (var utterance in _inFlight.Keys)
+        {
+            if (utterance.Id == utteranceId && Volatile.Read(ref utterance.EndSentAt) != 0) _inFlight.TryRemove(utterance, out _);
+        }
+    }
+
+    /// <summary>Ended utterances never acknowledged within the timeout count as delivered (a service without acks).</summary>
+    private void ForgetUnacknowledgedUtterances()
+    {
+        foreach (var utterance in _inFlight.Keys)
+        {
+            var endSentAt = Volatile.Read(ref utterance.EndSentAt);
+            if (endSentAt != 0 && _time.GetElapsedTime(endSentAt) > _options.EndAcknowledgementTimeout) _inFlight.TryRemove(utterance, out _);
+        }
+    }
+
     private void BreakUtterancesInFlight()
     {
-        foreach (var utterance in _utterances.Values)
+        ForgetUnacknowledgedUtterances();
+        foreach (var utterance in _inFlight.Keys)
         {
-            if (Interlocked.Read(ref utterance.BytesSubmitted) == 0 || !utterance.Break()) continue;
+            _inFlight.TryRemove(utterance, out _);
+            if (!utterance.Break()) continue;
             var bytes = Interlocked.Read(ref utterance.BytesSubmitted);
             RealtimeLog.AudioLost(_logger, utterance.Id, bytes);
             Raise(AudioLost, new RealtimeAudioLostEventArgs(utterance.Id, bytes));
@@ -431,7 +466,8 @@ public sealed partial class HeyGenRealtimeClient
         Volatile.Write(ref _state, (int)(faulted ? RealtimeConnectionState.Faulted : RealtimeConnectionState.Closed));
         StopKeepAlive();
         foreach (var utterance in _utterances.Values) utterance.Break();
-        _ready.TrySetException(reason);
+        _inFlight.Clear();
+        _ready.TrySetCanceled();
         _outbound.Writer.TryComplete(reason);
         while (_outbound.Reader.TryRead(out var message)) message.Release();
         _events.Writer.TryComplete(faulted ? reason : null);
