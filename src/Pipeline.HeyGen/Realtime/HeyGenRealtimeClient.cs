@@ -34,6 +34,19 @@ namespace Pipeline.HeyGen.Realtime;
 /// <para>Thread-safety: all members may be called concurrently, except that calls for one utterance
 /// (<see cref="SpeakAsync"/> then <see cref="SpeakEndAsync"/>) must not overlap each other.</para>
 /// </remarks>
+/// <example>
+/// <code>
+/// await using var avatar = new HeyGenRealtimeClient(
+///     new HeyGenRealtimeOptions { Product = HeyGenProduct.InteractiveAvatar, RestKeepAlive = ct => api.KeepAliveAsync(sessionId, ct) },
+///     logger, timeProvider);
+/// avatar.EventReceived += (_, e) => { if (e is AgentSpeakStartedEvent) { /* push BotStartedSpeaking */ } };
+/// await avatar.ConnectAsync(new Uri(session.RealtimeEndpoint), ct);
+/// await avatar.WaitUntilReadyAsync(ct);
+/// await avatar.SpeakAsync(pcm24kMono, utteranceId, ct);   // as often as TTS audio arrives
+/// await avatar.SpeakEndAsync(utteranceId, ct);
+/// await avatar.InterruptAsync(utteranceId, ct);            // when the user barges in
+/// </code>
+/// </example>
 public sealed partial class HeyGenRealtimeClient : IAsyncDisposable
 {
     /// <summary>Sample rate of the audio the service takes, in Hz (16-bit mono PCM).</summary>
