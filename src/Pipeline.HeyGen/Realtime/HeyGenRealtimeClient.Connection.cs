@@ -246,17 +246,18 @@ public sealed partial class HeyGenRealtimeClient
         var connection = Volatile.Read(ref _connection);
         if (connection is not null)
         {
-            await connection.SendCancel.CancelAsync().ConfigureAwait(false);
+            using var timeout = new CancellationTokenSource(_options.CloseTimeout, _time);
             try
             {
+                // Stop the send loop between messages, then say goodbye and wait for the server's close frame.
+                await connection.SendCancel.CancelAsync().ConfigureAwait(false);
                 await connection.Send.ConfigureAwait(false);
             }
-            catch (Exception)
+            catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
             {
-                // Stopped on purpose.
+                // Stopped on purpose, or the connection ended meanwhile.
             }
 
-            using var timeout = new CancellationTokenSource(_options.CloseTimeout, _time);
             try
             {
                 await connection.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client closing", timeout.Token)
@@ -265,7 +266,7 @@ public sealed partial class HeyGenRealtimeClient
             }
             catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
             {
-                // Best effort: the socket is aborted below.
+                // Best effort: the loops are cancelled below, which aborts the socket.
             }
         }
 
