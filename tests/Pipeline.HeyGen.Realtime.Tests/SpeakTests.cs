@@ -54,6 +54,22 @@ public sealed class SpeakTests
     }
 
     [Fact]
+    public async Task An_utterance_ended_after_its_audio_has_played_is_reported_ended_at_once()
+    {
+        await using var h = await RealtimeHarness.StartAsync(o => o.PaceToRealTime = false);
+        await h.Client.SpeakAsync(TestAudio.Seconds(1), "utt-1");
+        await h.Events.WaitForAsync<AgentSpeakStartedEvent>();
+
+        h.Time.Advance(TimeSpan.FromSeconds(3));
+        h.Events.Of<AgentSpeakEndedEvent>().Should().BeEmpty("the avatar waits for speak_end before it calls the utterance done");
+        await h.Client.SpeakEndAsync("utt-1");
+        await h.Events.WaitForAsync<AgentStateUpdatedEvent>(e => e.NewState == AvatarAgentState.Idle);
+
+        h.Events.ServerEventTypes.SkipWhile(t => t != "agent.audio_buffer_committed").Should().Equal(
+            "agent.audio_buffer_committed", "agent.speak_ended", "agent.state_updated");
+    }
+
+    [Fact]
     public async Task Audio_decoded_by_the_service_equals_the_bytes_sent_across_chunk_boundaries()
     {
         await using var h = await RealtimeHarness.StartAsync(o => o.PaceToRealTime = false);

@@ -14,6 +14,7 @@ internal sealed class RealtimeServerConnection
     private readonly RealtimeSessionContext _session;
     private readonly Channel<Outgoing> _outgoing = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
+    private volatile bool _connected;
 
     public RealtimeServerConnection(WebSocket socket, RealtimeSessionContext session, int index, CancellationToken cancellationToken)
     {
@@ -27,7 +28,11 @@ internal sealed class RealtimeServerConnection
     public int Index { get; }
 
     /// <summary>Whether <c>connected</c> has been reported on this connection (or the session never reports it).</summary>
-    public bool IsConnected { get; set; }
+    public bool IsConnected
+    {
+        get => _connected;
+        set => _connected = value;
+    }
 
     public void Send(string json) => _outgoing.Writer.TryWrite(new Outgoing(json, null, null));
 

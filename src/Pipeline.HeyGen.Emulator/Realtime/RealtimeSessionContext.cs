@@ -138,10 +138,12 @@ public sealed class RealtimeSessionContext : IDisposable
         Avatar.Dispose();
     }
 
-    internal RealtimeServerConnection Attach(WebSocket socket, CancellationToken cancellationToken)
+    /// <summary>Makes <paramref name="socket"/> the session's connection; null when the session is already over.</summary>
+    internal RealtimeServerConnection? Attach(WebSocket socket, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
+            if (_closeReason is not null) return null;
             var connection = new RealtimeServerConnection(socket, this, ++_connectionCount, cancellationToken);
             _current = connection;
             return connection;
