@@ -81,7 +81,10 @@ public sealed class ReconnectTests
         h.Time.Advance(TimeSpan.FromSeconds(1));
         await h.Recorder.WaitForCountAsync("agent.stop_listening", 1);
 
-        h.Recorder.Events.Select(e => (e.Type, e.Connection)).Should().Equal(("agent.start_listening", 1), ("agent.stop_listening", 2));
+        h.Recorder.Events.Where(e => e.Connection == 1).Select(e => e.Type).Should().Equal("agent.start_listening");
+        // Control events are sent at least once: if the drop cut the first send short, it is repeated first.
+        var second = string.Join(",", h.Recorder.Events.Where(e => e.Connection == 2).Select(e => e.Type));
+        second.Should().BeOneOf("agent.stop_listening", "agent.start_listening,agent.stop_listening");
         h.Events.Of<RealtimeReconnectedEventArgs>().Should().ContainSingle().Which.Downtime.Should().Be(TimeSpan.FromSeconds(1));
     }
 
