@@ -100,7 +100,9 @@ public sealed class ReconnectTests
         var error = h.Events.Of<RealtimeFaultedEventArgs>().Single().Exception;
         error.Failure.Should().Be(RealtimeFailure.ReconnectFailed);
         error.HttpStatusCode.Should().Be(503);
-        error.Message.Should().Contain("3 reconnect attempt(s) failed");
+        error.Message.Should().Contain("3 reconnect attempt(s) failed").And.NotContain(h.Session.SessionToken);
+        h.Logger.Lines.Should().Contain(l => l.Contains("session_token=***", StringComparison.Ordinal))
+            .And.NotContain(l => l.Contains(h.Session.SessionToken, StringComparison.Ordinal));
         h.Client.State.Should().Be(RealtimeConnectionState.Faulted);
         var read = async () =>
         {
