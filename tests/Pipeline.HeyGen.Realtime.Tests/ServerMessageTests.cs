@@ -32,6 +32,21 @@ public sealed class ServerMessageTests
     }
 
     [Fact]
+    public async Task Delayed_server_events_arrive_once_the_delay_has_passed()
+    {
+        await using var h = await RealtimeHarness.StartAsync();
+        h.Session.Faults.ServerEventDelay = TimeSpan.FromSeconds(2);
+
+        await h.Client.StartListeningAsync();
+        await h.Recorder.WaitForCountAsync("agent.start_listening", 1);
+        await h.Time.WaitForTimerAsync(TimeSpan.FromSeconds(2));
+        h.Events.Of<AgentStateUpdatedEvent>().Should().BeEmpty();
+        h.Time.Advance(TimeSpan.FromSeconds(2));
+
+        await h.Events.WaitForAsync<AgentStateUpdatedEvent>(e => e.NewState == AvatarAgentState.Listening);
+    }
+
+    [Fact]
     public async Task Service_errors_reach_the_event_stream_with_their_type_and_source()
     {
         await using var h = await RealtimeHarness.StartAsync();

@@ -59,7 +59,7 @@ internal sealed class RealtimeServerConnection
         {
             await foreach (var item in _outgoing.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                var delay = _session.Faults.ServerEventDelay;
+                var delay = item.Json is null ? TimeSpan.Zero : _session.Faults.ServerEventDelay;
                 if (delay > TimeSpan.Zero) await Task.Delay(delay, _session.TimeProvider, cancellationToken).ConfigureAwait(false);
                 if (_socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived)) return;
                 if (item.Json is not null)

@@ -60,7 +60,8 @@ internal sealed class RealtimeHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Client.DisposeAsync();
-        await Server.DisposeAsync();
+        // Bounded: a close waiting on the fake clock would otherwise hang the run instead of failing the test.
+        await Client.DisposeAsync().AsTask().WaitAsync(TestTimeouts.Wait);
+        await Server.DisposeAsync().AsTask().WaitAsync(TestTimeouts.Wait);
     }
 }
