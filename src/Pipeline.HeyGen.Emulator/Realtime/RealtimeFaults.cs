@@ -40,7 +40,7 @@ public sealed class RealtimeFaults
         set => Volatile.Write(ref _rejectUpgradeStatus, value ?? 0);
     }
 
-    /// <summary>Delay before each server message is sent (on the session's <see cref="TimeProvider"/>).</summary>
+    /// <summary>Delay before each server message (not the close frame) is sent, on the session's <see cref="TimeProvider"/>.</summary>
     public TimeSpan ServerEventDelay
     {
         get => TimeSpan.FromTicks(Volatile.Read(ref _serverEventDelayTicks));

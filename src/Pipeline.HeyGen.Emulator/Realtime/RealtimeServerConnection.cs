@@ -14,6 +14,7 @@ internal sealed class RealtimeServerConnection
     private readonly RealtimeSessionContext _session;
     private readonly Channel<Outgoing> _outgoing = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
+    private volatile bool _connected;
 
     public RealtimeServerConnection(WebSocket socket, RealtimeSessionContext session, int index, CancellationToken cancellationToken)
     {
@@ -27,7 +28,11 @@ internal sealed class RealtimeServerConnection
     public int Index { get; }
 
     /// <summary>Whether <c>connected</c> has been reported on this connection (or the session never reports it).</summary>
-    public bool IsConnected { get; set; }
+    public bool IsConnected
+    {
+        get => _connected;
+        set => _connected = value;
+    }
 
     public void Send(string json) => _outgoing.Writer.TryWrite(new Outgoing(json, null, null));
 
@@ -37,6 +42,9 @@ internal sealed class RealtimeServerConnection
         _outgoing.Writer.TryWrite(new Outgoing(null, status, description));
         _outgoing.Writer.TryComplete();
     }
+
+    /// <summary>Drops the connection without a close frame, as a network failure would.</summary>
+    public void Abort() => _socket.Abort();
 
     /// <summary>Stops writing after the queued messages and waits for the writer.</summary>
     public async Task CompleteAsync()
@@ -51,7 +59,7 @@ internal sealed class RealtimeServerConnection
         {
             await foreach (var item in _outgoing.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                var delay = _session.Faults.ServerEventDelay;
+                var delay = item.Json is null ? TimeSpan.Zero : _session.Faults.ServerEventDelay;
                 if (delay > TimeSpan.Zero) await Task.Delay(delay, _session.TimeProvider, cancellationToken).ConfigureAwait(false);
                 if (_socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived)) return;
                 if (item.Json is not null)

@@ -121,6 +121,14 @@ public sealed class RealtimeSessionContext : IDisposable
         connection.Close(WebSocketCloseStatus.NormalClosure, reason);
     }
 
+    /// <summary>Drops the current websocket now, without a close frame (a network failure); the session stays open.</summary>
+    public void DropConnection()
+    {
+        RealtimeServerConnection? connection;
+        lock (_lock) connection = _current;
+        connection?.Abort();
+    }
+
     /// <summary>Sends raw text to the connected client (e.g. malformed JSON mid-session); dropped when none is connected.</summary>
     public void SendToClient(string text)
     {
@@ -136,10 +144,12 @@ public sealed class RealtimeSessionContext : IDisposable
         Avatar.Dispose();
     }
 
-    internal RealtimeServerConnection Attach(WebSocket socket, CancellationToken cancellationToken)
+    /// <summary>Makes <paramref name="socket"/> the session's connection; null when the session is already over.</summary>
+    internal RealtimeServerConnection? Attach(WebSocket socket, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
+            if (_closeReason is not null) return null;
             var connection = new RealtimeServerConnection(socket, this, ++_connectionCount, cancellationToken);
             _current = connection;
             return connection;

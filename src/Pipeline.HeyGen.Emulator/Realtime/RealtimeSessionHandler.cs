@@ -13,6 +13,13 @@ namespace Pipeline.HeyGen.Emulator.Realtime;
 /// answers bad input with <c>error</c> events, closes with 1009 above the 1 MB message limit, and applies the session's
 /// <see cref="RealtimeFaults"/>. Stateless apart from its logger: one instance serves every session.
 /// </summary>
+/// <remarks>
+/// Plugging it into a host: create one <see cref="RealtimeSessionContext"/> per session (at <c>streaming.new</c>), check
+/// <c>session_id</c>/<c>session_token</c> on the upgrade, accept the socket and call <see cref="HandleAsync"/>; call
+/// <see cref="RealtimeSessionContext.RecordActivity"/> from the REST keep-alive and
+/// <see cref="RealtimeSessionContext.CloseSession"/> from the REST stop. <see cref="RealtimeTestServer"/> is a complete
+/// example.
+/// </remarks>
 public sealed class RealtimeSessionHandler
 {
     private readonly ILogger _logger;
@@ -30,13 +37,13 @@ public sealed class RealtimeSessionHandler
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(session);
-        if (session.IsClosed)
+        var connection = session.Attach(socket, cancellationToken);
+        if (connection is null)
         {
             await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, "session closed", cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        var connection = session.Attach(socket, cancellationToken);
         RealtimeEmulatorLog.Accepted(_logger, connection.Index, session.SessionId);
         try
         {

@@ -1,16 +1,11 @@
-using System.Buffers;
 using System.Net.Sockets;
 using System.Net.WebSockets;
-using Pipeline.HeyGen.Realtime.Events;
-using Pipeline.HeyGen.Realtime.Protocol;
 
 namespace Pipeline.HeyGen.Realtime;
 
-// Connecting, the send and receive loops, and reconnecting.
+// Connecting, supervising the connection, reconnecting, closing.
 public sealed partial class HeyGenRealtimeClient
 {
-    private const int ReceiveBufferBytes = 16 * 1024;
-
     private int _state;
     private Uri? _endpoint;
     private string _redactedEndpoint = "";
@@ -214,140 +209,6 @@ public sealed partial class HeyGenRealtimeClient
         }
     }
 
-    private async Task SendLoopAsync(ClientWebSocket socket, CancellationToken cancellationToken)
-    {
-        var reader = _outbound.Reader;
-        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (reader.TryPeek(out var message))
-            {
-                // Peek, send, then take: a message whose send fails stays queued for the next connection.
-                if (message.Utterance is not { IsDiscarded: true })
-                {
-                    await socket.SendAsync(message.Payload, WebSocketMessageType.Text, endOfMessage: true, cancellationToken)
-                        .ConfigureAwait(false);
-                }
-
-                if (reader.TryRead(out var sent)) sent.Release();
-            }
-        }
-    }
-
-    private async Task<ConnectionEnd> ReceiveLoopAsync(ClientWebSocket socket, CancellationToken cancellationToken)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferBytes);
-        var count = 0;
-        var oversized = false;
-        try
-        {
-            while (true)
-            {
-                if (count == buffer.Length)
-                {
-                    if (buffer.Length >= _options.MaxMessageBytes)
-                    {
-                        oversized = true;
-                        count = 0;
-                    }
-                    else
-                    {
-                        var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                        buffer.AsSpan(0, count).CopyTo(larger);
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = larger;
-                    }
-                }
-
-                var result = await socket.ReceiveAsync(buffer.AsMemory(count), cancellationToken).ConfigureAwait(false);
-                if (result.MessageType == WebSocketMessageType.Close) return await OnCloseReceivedAsync(socket).ConfigureAwait(false);
-                count += result.Count;
-                if (!result.EndOfMessage) continue;
-                if (oversized || result.MessageType != WebSocketMessageType.Text)
-                {
-                    var total = Interlocked.Increment(ref _malformedCount);
-                    RealtimeLog.MalformedMessage(_logger, count, oversized ? "too large" : "binary", total);
-                }
-                else
-                {
-                    OnServerMessage(buffer.AsMemory(0, count));
-                }
-
-                count = 0;
-                oversized = false;
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return new ConnectionEnd(ConnectionEndKind.ClosedByClient, "closed by the client", null, null);
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
-        {
-            return _closeRequested
-                ? new ConnectionEnd(ConnectionEndKind.ClosedByClient, "closed by the client", null, null)
-                : ConnectionEnd.Lost("the socket failed: " + ex.Message, null, ex);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private async Task<ConnectionEnd> OnCloseReceivedAsync(ClientWebSocket socket)
-    {
-        var status = socket.CloseStatus;
-        var description = string.IsNullOrEmpty(socket.CloseStatusDescription) ? "" : $" '{socket.CloseStatusDescription}'";
-        if (_closeRequested) return new ConnectionEnd(ConnectionEndKind.ClosedByClient, "closed by the client", status, null);
-        try
-        {
-            // Complete the close handshake the server started.
-            using var timeout = new CancellationTokenSource(_options.CloseTimeout, _time);
-            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
-        {
-            // The server is gone already; nothing to finish.
-        }
-
-        var reason = $"the server closed the socket with status {(int?)status}{description}";
-        return _sessionEnding || status == WebSocketCloseStatus.NormalClosure
-            ? new ConnectionEnd(ConnectionEndKind.SessionEnded, reason, status, null)
-            : ConnectionEnd.Lost(reason, status, null);
-    }
-
-    private void OnServerMessage(ReadOnlyMemory<byte> utf8)
-    {
-        switch (RealtimeServerEventParser.TryParse(utf8, out var serverEvent, out var detail))
-        {
-            case ParseOutcome.Malformed:
-                RealtimeLog.MalformedMessage(_logger, utf8.Length, detail, Interlocked.Increment(ref _malformedCount));
-                return;
-            case ParseOutcome.UnknownType:
-                Interlocked.Increment(ref _unknownCount);
-                RealtimeLog.UnknownEvent(_logger, detail);
-                return;
-        }
-
-        RealtimeLog.ServerEvent(_logger, serverEvent!.Type, serverEvent.EventId);
-        switch (serverEvent)
-        {
-            case SessionStateUpdatedEvent { State: AvatarSessionState.Connected }:
-                _ready.TrySetResult(true);
-                break;
-            case SessionStateUpdatedEvent { State: AvatarSessionState.Closing or AvatarSessionState.Closed }:
-                _sessionEnding = true;
-                break;
-            case RealtimeErrorEvent error:
-                RealtimeLog.ServerError(_logger, error.ErrorType, error.Code, error.SourceEventId, error.Message);
-                break;
-            case RealtimeWarningEvent warning:
-                RealtimeLog.ServerWarning(_logger, warning.Message);
-                break;
-        }
-
-        _events.Writer.TryWrite(serverEvent);
-        Raise(EventReceived, serverEvent);
-    }
-
     private async Task<(ClientWebSocket? Socket, int Attempts, HeyGenRealtimeException? LastError)> ReconnectAsync()
     {
         HeyGenRealtimeException? lastError = null;
@@ -378,17 +239,6 @@ public sealed partial class HeyGenRealtimeClient
         return ticks >= max.Ticks ? max : TimeSpan.FromTicks((long)ticks);
     }
 
-    private void BreakUtterancesInFlight()
-    {
-        foreach (var utterance in _utterances.Values)
-        {
-            if (Interlocked.Read(ref utterance.BytesSubmitted) == 0 || !utterance.Break()) continue;
-            var bytes = Interlocked.Read(ref utterance.BytesSubmitted);
-            RealtimeLog.AudioLost(_logger, utterance.Id, bytes);
-            Raise(AudioLost, new RealtimeAudioLostEventArgs(utterance.Id, bytes));
-        }
-    }
-
     private async Task CloseCoreAsync()
     {
         _closeRequested = true;
@@ -396,17 +246,18 @@ public sealed partial class HeyGenRealtimeClient
         var connection = Volatile.Read(ref _connection);
         if (connection is not null)
         {
-            await connection.SendCancel.CancelAsync().ConfigureAwait(false);
+            using var timeout = new CancellationTokenSource(_options.CloseTimeout, _time);
             try
             {
+                // Stop the send loop between messages, then say goodbye and wait for the server's close frame.
+                await connection.SendCancel.CancelAsync().ConfigureAwait(false);
                 await connection.Send.ConfigureAwait(false);
             }
-            catch (Exception)
+            catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
             {
-                // Stopped on purpose.
+                // Stopped on purpose, or the connection ended meanwhile.
             }
 
-            using var timeout = new CancellationTokenSource(_options.CloseTimeout, _time);
             try
             {
                 await connection.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client closing", timeout.Token)
@@ -415,7 +266,7 @@ public sealed partial class HeyGenRealtimeClient
             }
             catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
             {
-                // Best effort: the socket is aborted below.
+                // Best effort: the loops are cancelled below, which aborts the socket.
             }
         }
 
@@ -431,7 +282,8 @@ public sealed partial class HeyGenRealtimeClient
         Volatile.Write(ref _state, (int)(faulted ? RealtimeConnectionState.Faulted : RealtimeConnectionState.Closed));
         StopKeepAlive();
         foreach (var utterance in _utterances.Values) utterance.Break();
-        _ready.TrySetException(reason);
+        _inFlight.Clear();
+        _ready.TrySetCanceled();
         _outbound.Writer.TryComplete(reason);
         while (_outbound.Reader.TryRead(out var message)) message.Release();
         _events.Writer.TryComplete(faulted ? reason : null);

@@ -22,15 +22,31 @@ namespace Pipeline.HeyGen.Realtime;
 /// run out it raises <see cref="Faulted"/>, ends <see cref="ReadEventsAsync"/> with the error, and every call throws.</para>
 /// <para><b>Audio during a reconnect: reported, not re-sent.</b> A completed websocket send does not mean the service
 /// read it, and the service acknowledges audio only per <c>event_id</c>, so the client cannot tell which chunks of an
-/// utterance arrived. An utterance with audio handed over before the drop and no <see cref="SpeakEndAsync"/> yet is
-/// therefore abandoned: <see cref="AudioLost"/> is raised once for it, its queued chunks are dropped, and further
-/// <see cref="SpeakAsync"/> calls for it throw <see cref="HeyGenRealtimeException"/> with
-/// <see cref="RealtimeFailure.UtteranceLost"/> (its <see cref="SpeakEndAsync"/> is accepted and sends nothing). Audio of
-/// utterances started after the drop, and control events, wait in the queue and go out after the reconnect. A control
-/// event whose send failed is sent again (at least once).</para>
+/// utterance arrived. An utterance is <i>in flight</i> from its first chunk until the service acknowledges its end
+/// (<c>agent.audio_buffer_committed</c>, <c>agent.speak_ended</c> or <c>agent.speak_interrupted</c>), or until
+/// <see cref="HeyGenRealtimeOptions.EndAcknowledgementTimeout"/> after its <c>agent.speak_end</c> was sent, for services
+/// that send no acknowledgement. A drop abandons every utterance in flight: <see cref="AudioLost"/> is raised once
+/// for it, its queued messages (chunks and <c>speak_end</c>) are dropped, further <see cref="SpeakAsync"/> calls for it
+/// throw <see cref="HeyGenRealtimeException"/> with <see cref="RealtimeFailure.UtteranceLost"/>, and its
+/// <see cref="SpeakEndAsync"/> is accepted and sends nothing. Audio of utterances started after the drop, and control
+/// events, wait in the queue and go out after the reconnect; a control event whose send was cut off by the drop is
+/// sent again (at least once).</para>
 /// <para>Thread-safety: all members may be called concurrently, except that calls for one utterance
 /// (<see cref="SpeakAsync"/> then <see cref="SpeakEndAsync"/>) must not overlap each other.</para>
 /// </remarks>
+/// <example>
+/// <code>
+/// await using var avatar = new HeyGenRealtimeClient(
+///     new HeyGenRealtimeOptions { Product = HeyGenProduct.InteractiveAvatar, RestKeepAlive = ct => api.KeepAliveAsync(sessionId, ct) },
+///     logger, timeProvider);
+/// avatar.EventReceived += (_, e) => { if (e is AgentSpeakStartedEvent) { /* push BotStartedSpeaking */ } };
+/// await avatar.ConnectAsync(new Uri(session.RealtimeEndpoint), ct);
+/// await avatar.WaitUntilReadyAsync(ct);
+/// await avatar.SpeakAsync(pcm24kMono, utteranceId, ct);   // as often as TTS audio arrives
+/// await avatar.SpeakEndAsync(utteranceId, ct);
+/// await avatar.InterruptAsync(utteranceId, ct);            // when the user barges in
+/// </code>
+/// </example>
 public sealed partial class HeyGenRealtimeClient : IAsyncDisposable
 {
     /// <summary>Sample rate of the audio the service takes, in Hz (16-bit mono PCM).</summary>
@@ -42,7 +58,11 @@ public sealed partial class HeyGenRealtimeClient : IAsyncDisposable
     private readonly RealtimeMessageWriter _writer = new();
     private readonly Channel<OutboundMessage> _outbound;
     private readonly Channel<RealtimeServerEvent> _events;
+    // Utterances open for SpeakAsync, by id (until SpeakEndAsync or InterruptAsync).
     private readonly ConcurrentDictionary<string, Utterance> _utterances = new(StringComparer.Ordinal);
+
+    // Utterances with audio handed over whose speak_end has not been sent yet: the ones a dropped connection breaks.
+    private readonly ConcurrentDictionary<Utterance, byte> _inFlight = new();
     private readonly TaskCompletionSource<bool> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _lifetime = new();
     private readonly CancellationToken _stopping;
@@ -125,6 +145,11 @@ public sealed partial class HeyGenRealtimeClient : IAsyncDisposable
         {
             return await _ready.Task.WaitAsync(_options.ReadyTimeout, _time, cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && _terminal is not null)
+        {
+            ThrowIfUnusable();
+            throw;
+        }
         catch (TimeoutException ex)
         {
             if (_options.ReadinessFallback == ReadinessFallback.Throw)
@@ -188,6 +213,7 @@ public sealed partial class HeyGenRealtimeClient : IAsyncDisposable
                 if (delay > TimeSpan.Zero) await Task.Delay(delay, _time, stop.Token).ConfigureAwait(false);
                 var message = _writer.WriteSpeak(utteranceId, pcm24kMono.Span.Slice(offset, size), utterance);
                 await EnqueueAsync(message, stop.Token).ConfigureAwait(false);
+                _inFlight.TryAdd(utterance, 0);
                 utterance.Pacer.OnSent(duration);
                 Interlocked.Add(ref utterance.BytesSubmitted, size);
                 offset += size;
@@ -200,14 +226,18 @@ public sealed partial class HeyGenRealtimeClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends <c>agent.speak_end</c> for the utterance, so the avatar finishes it.</summary>
-    /// <remarks>For an utterance lost to a dropped connection this forgets it and sends nothing.</remarks>
+    /// <summary>
+    /// Sends <c>agent.speak_end</c> for the utterance, so the avatar finishes it. The id may be reused afterwards.
+    /// </summary>
+    /// <remarks>For an utterance lost to a dropped connection this forgets it and sends nothing. The utterance stays in
+    /// flight (see the class remarks and <see cref="AudioLost"/>) until the service acknowledges its end.</remarks>
     public async Task SpeakEndAsync(string utteranceId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(utteranceId);
         ThrowIfUnusable();
-        if (_utterances.TryRemove(utteranceId, out var utterance) && utterance.IsBroken) return;
-        await EnqueueAsync(_writer.WriteControl(RealtimeEventTypes.AgentSpeakEnd, utteranceId), cancellationToken).ConfigureAwait(false);
+        _utterances.TryRemove(utteranceId, out var utterance);
+        if (utterance is { IsBroken: true }) return;
+        await EnqueueAsync(_writer.WriteControl(RealtimeEventTypes.AgentSpeakEnd, utteranceId, utterance), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -219,7 +249,12 @@ public sealed partial class HeyGenRealtimeClient : IAsyncDisposable
     public async Task InterruptAsync(string? utteranceId, CancellationToken cancellationToken = default)
     {
         ThrowIfUnusable();
-        if (utteranceId is not null && _utterances.TryRemove(utteranceId, out var utterance)) utterance.Interrupt();
+        if (utteranceId is not null && _utterances.TryRemove(utteranceId, out var utterance))
+        {
+            utterance.Interrupt();
+            _inFlight.TryRemove(utterance, out _);
+        }
+
         await EnqueueAsync(_writer.WriteControl(RealtimeEventTypes.AgentInterrupt, utteranceId), cancellationToken).ConfigureAwait(false);
     }
 

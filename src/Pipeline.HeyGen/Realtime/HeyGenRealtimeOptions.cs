@@ -51,6 +51,14 @@ public sealed class HeyGenRealtimeOptions
     /// <summary>Largest websocket message the client sends, in bytes; audio is split to stay under it. Default 1 000 000.</summary>
     public int MaxMessageBytes { get; set; } = ServiceMessageLimitBytes;
 
+    /// <summary>
+    /// How long after its <c>agent.speak_end</c> was sent an utterance still counts as possibly undelivered when the
+    /// service has not acknowledged it (<c>agent.audio_buffer_committed</c>, <c>agent.speak_ended</c> or
+    /// <c>agent.speak_interrupted</c>). A connection drop within that time reports it in
+    /// <see cref="HeyGenRealtimeClient.AudioLost"/>. Default 10 s.
+    /// </summary>
+    public TimeSpan EndAcknowledgementTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Reconnect attempts after an unexpected close; 0 disables reconnecting. Default 5.</summary>
     public int MaxReconnectAttempts { get; set; } = 5;
 
@@ -85,6 +93,7 @@ public sealed class HeyGenRealtimeOptions
         RequirePositive(ConnectTimeout, nameof(ConnectTimeout));
         RequirePositive(SpeakChunkDuration, nameof(SpeakChunkDuration));
         RequirePositive(CloseTimeout, nameof(CloseTimeout));
+        RequirePositive(EndAcknowledgementTimeout, nameof(EndAcknowledgementTimeout));
         if (ReadyTimeout < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ReadyTimeout), "must not be negative");
         if (UnpacedBurst < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(UnpacedBurst), "must not be negative");
         if (ReconnectInitialDelay < TimeSpan.Zero || ReconnectMaxDelay < ReconnectInitialDelay)

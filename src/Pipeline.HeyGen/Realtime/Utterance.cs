@@ -23,6 +23,9 @@ internal sealed class Utterance : IDisposable
     /// <summary>PCM bytes accepted by <see cref="HeyGenRealtimeClient.SpeakAsync"/> for this utterance.</summary>
     public long BytesSubmitted;
 
+    /// <summary><see cref="TimeProvider.GetTimestamp"/> when its <c>agent.speak_end</c> was sent; 0 before.</summary>
+    public long EndSentAt;
+
     /// <summary>Cancelled when the utterance is interrupted or broken, so a paced speak stops waiting.</summary>
     public CancellationToken DiscardedToken => _discarded.Token;
 

@@ -59,7 +59,10 @@ internal sealed class RealtimeMessageWriter : IDisposable
     }
 
     /// <summary>Encodes <c>{"type":type,"event_id":id}</c>; a fresh UUID when <paramref name="eventId"/> is null.</summary>
-    public OutboundMessage WriteControl(string type, string? eventId)
+    /// <param name="type">The wire type.</param>
+    /// <param name="eventId">The event id, or null for a fresh one.</param>
+    /// <param name="utterance">The utterance a <c>speak_end</c> closes; the message is dropped if it is discarded.</param>
+    public OutboundMessage WriteControl(string type, string? eventId, Utterance? utterance = null)
     {
         Span<char> fresh = stackalloc char[36];
         scoped ReadOnlySpan<char> id = eventId;
@@ -79,7 +82,7 @@ internal sealed class RealtimeMessageWriter : IDisposable
             _json.WriteEndObject();
             _json.Flush();
             var (bytes, length) = _buffer.Detach();
-            return new OutboundMessage(type, bytes, length, null);
+            return new OutboundMessage(type, bytes, length, utterance);
         }
     }
 
