@@ -84,6 +84,13 @@ public sealed partial class HeyGenVideoService
         {
             options.RestKeepAlive = ct => _api.KeepAliveAsync(sessionId, ct);
         }
+        else if (options.Product == HeyGenProduct.InteractiveAvatar && options.RestKeepAlive is null && options.KeepAliveEnabled)
+        {
+            Logger.LogWarning(
+                "{Processor}: {Api} has no REST keep-alive; the session may end after its idle timeout while nobody speaks",
+                Name, _api.GetType().Name);
+            options.KeepAliveEnabled = false;
+        }
 
         return options;
     }
