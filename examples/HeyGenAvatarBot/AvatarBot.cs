@@ -187,6 +187,9 @@ internal static class AvatarBot
         }
     }
 
+    private static string Ms(TimeSpan? value) =>
+        value?.TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture) ?? "-";
+
     private static void PrintSummary(TextWriter console, AvatarBotResult result, MediaFileSink sink, ProgressReport progress, double frameRate)
     {
         TimeSpan videoDuration = TimeSpan.FromSeconds(result.VideoFrames / frameRate);
@@ -195,7 +198,7 @@ internal static class AvatarBot
         console.WriteLine($"Finished: {result.Reason}.");
         console.WriteLine($"  video : {result.VideoFrames} frames {sink.FrameWidth}x{sink.FrameHeight}, {videoDuration.TotalSeconds:F2} s at {frameRate:G} fps");
         console.WriteLine($"  audio : {result.AudioDuration.TotalSeconds:F2} s of avatar speech track");
-        console.WriteLine($"  A/V drift: {drift.TotalMilliseconds:F0} ms; first avatar frame {progress.FirstFrameLatency?.TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture) ?? "-"} ms after speech started (TTFB {progress.Ttfb?.TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture) ?? "-"} ms)");
+        console.WriteLine($"  A/V drift: {drift.TotalMilliseconds:F0} ms; the avatar started talking {Ms(progress.FirstFrameLatency)} ms after the first TTS audio (TTFB metric {Ms(progress.Ttfb)} ms)");
         console.WriteLine($"  sessions: {result.SessionsOpened} opened, {result.SessionsOpened - result.SessionsStillOpen} closed");
         console.WriteLine("Output:");
         console.WriteLine($"  {result.Mp4Path ?? result.VideoPath}{(result.Mp4Path is null ? $"  (+ {result.AudioPath}; install ffmpeg for an MP4)" : string.Empty)}");
@@ -211,7 +214,8 @@ internal sealed class ProgressReport(TextWriter console, int sentences)
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private int _videoFrames;
-    private string _speaking = "starting";
+    private string _tts = "starting";
+    private string _avatar = "connecting";
     private TimeSpan? _clipStartedAt;
 
     public TimeSpan? FirstFrameLatency { get; private set; }
@@ -220,7 +224,7 @@ internal sealed class ProgressReport(TextWriter console, int sentences)
 
     public void OnClipStarted(SpeechClip clip)
     {
-        _speaking = $"sentence {clip.Number}/{sentences}: \"{(clip.Text.Length > 48 ? clip.Text[..48] + "…" : clip.Text)}\"";
+        _tts = $"tts sentence {clip.Number}/{sentences}: \"{(clip.Text.Length > 40 ? clip.Text[..40] + "…" : clip.Text)}\"";
         _clipStartedAt ??= _clock.Elapsed;
     }
 
@@ -233,14 +237,19 @@ internal sealed class ProgressReport(TextWriter console, int sentences)
     {
         switch (frame)
         {
-            case BotStartedSpeakingFrame when FirstFrameLatency is null && _clipStartedAt is { } started:
-                FirstFrameLatency = _clock.Elapsed - started;
+            case BotStartedSpeakingFrame:
+                _avatar = "talking";
+                if (FirstFrameLatency is null && _clipStartedAt is { } started)
+                {
+                    FirstFrameLatency = _clock.Elapsed - started;
+                }
+
                 break;
             case MetricsFrame metrics:
                 Ttfb ??= metrics.Data.OfType<TtfbMetricsData>().FirstOrDefault()?.Value;
                 break;
             case BotStoppedSpeakingFrame:
-                _speaking = "listening";
+                _avatar = "idle";
                 break;
             default:
                 break;
@@ -253,7 +262,7 @@ internal sealed class ProgressReport(TextWriter console, int sentences)
         return new Timer(_ =>
         {
             int frames = Volatile.Read(ref _videoFrames);
-            console.WriteLine($"[{_clock.Elapsed.TotalSeconds,5:F1} s] {_speaking} | video {frames} frames ({frames - lastFrames} fps)");
+            console.WriteLine($"[{_clock.Elapsed.TotalSeconds,5:F1} s] avatar {_avatar,-7} | video {frames,4} frames ({frames - lastFrames,2} fps) | {_tts}");
             lastFrames = frames;
         }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
