@@ -19,6 +19,35 @@ public static class PixelFormats
     /// <summary>Largest width or height accepted, in pixels.</summary>
     public const int MaxDimension = 16_384;
 
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> that says what is wrong when the size is out of range, the format
+    /// unknown, or the buffer length does not match the size and format.
+    /// </summary>
+    public static void Validate(int bufferLength, int width, int height, PixelFormat format, string paramName = "image")
+    {
+        if (width <= 0 || width > MaxDimension)
+        {
+            throw new ArgumentOutOfRangeException(nameof(width), width, $"Width must be 1 to {MaxDimension} pixels.");
+        }
+
+        if (height <= 0 || height > MaxDimension)
+        {
+            throw new ArgumentOutOfRangeException(nameof(height), height, $"Height must be 1 to {MaxDimension} pixels.");
+        }
+
+        if (!Enum.IsDefined(format))
+        {
+            throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown pixel format.");
+        }
+
+        int expected = BufferSize(format, width, height);
+        if (bufferLength != expected)
+        {
+            throw new ArgumentException(
+                $"A {width}x{height} {format} image needs {expected} bytes, but the buffer has {bufferLength}.", paramName);
+        }
+    }
+
     /// <summary>The number of bytes a tightly packed image of this size and format occupies.</summary>
     public static int BufferSize(PixelFormat format, int width, int height) => format switch
     {
@@ -36,29 +65,7 @@ public abstract class ImageRawFrame : DataFrame
     /// <exception cref="ArgumentException">The size is out of range or the buffer does not match it.</exception>
     protected ImageRawFrame(ReadOnlyMemory<byte> image, int width, int height, PixelFormat format)
     {
-        if (width <= 0 || width > PixelFormats.MaxDimension)
-        {
-            throw new ArgumentOutOfRangeException(nameof(width), width, $"Width must be 1 to {PixelFormats.MaxDimension} pixels.");
-        }
-
-        if (height <= 0 || height > PixelFormats.MaxDimension)
-        {
-            throw new ArgumentOutOfRangeException(nameof(height), height, $"Height must be 1 to {PixelFormats.MaxDimension} pixels.");
-        }
-
-        if (!Enum.IsDefined(format))
-        {
-            throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown pixel format.");
-        }
-
-        int expected = PixelFormats.BufferSize(format, width, height);
-        if (image.Length != expected)
-        {
-            throw new ArgumentException(
-                $"A {width}x{height} {format} image needs {expected} bytes, but the buffer has {image.Length}.",
-                nameof(image));
-        }
-
+        PixelFormats.Validate(image.Length, width, height, format, nameof(image));
         Image = image;
         Width = width;
         Height = height;

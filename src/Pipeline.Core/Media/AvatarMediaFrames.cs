@@ -15,17 +15,7 @@ public sealed class AvatarVideoFrame : IDisposable
     /// <exception cref="ArgumentException">The buffer does not match the size and format.</exception>
     public AvatarVideoFrame(ReadOnlyMemory<byte> data, int width, int height, PixelFormat format, TimeSpan timestamp, IDisposable? owner = null)
     {
-        if (width <= 0 || height <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(width), "Width and height must be positive.");
-        }
-
-        int expected = PixelFormats.BufferSize(format, width, height);
-        if (data.Length != expected)
-        {
-            throw new ArgumentException($"A {width}x{height} {format} frame needs {expected} bytes, not {data.Length}.", nameof(data));
-        }
-
+        PixelFormats.Validate(data.Length, width, height, format, nameof(data));
         Data = data;
         Width = width;
         Height = height;

@@ -170,20 +170,10 @@ public abstract partial class FrameProcessor
                     CancellationToken token = item.Frame is CancelFrame ? stop : _dataCts.Token;
                     try
                     {
-                        await ProcessFrameAsync(item.Frame, item.Direction, token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (token.IsCancellationRequested)
-                    {
-                        if (stop.IsCancellationRequested)
+                        if (!await ProcessGuardedAsync(item, token, stop).ConfigureAwait(false))
                         {
                             return;
                         }
-
-                        LogInterrupted(Logger, Name, item.Frame);
-                    }
-                    catch (Exception ex)
-                    {
-                        await ReportProcessingFailureAsync(item.Frame, ex).ConfigureAwait(false);
                     }
                     finally
                     {
@@ -234,22 +224,9 @@ public abstract partial class FrameProcessor
                     }
 
                     CancellationToken token = uninterruptible ? stop : epoch.Token;
-                    try
+                    if (!await ProcessGuardedAsync(item, token, stop).ConfigureAwait(false))
                     {
-                        await ProcessFrameAsync(item.Frame, item.Direction, token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (token.IsCancellationRequested)
-                    {
-                        if (stop.IsCancellationRequested)
-                        {
-                            return;
-                        }
-
-                        LogInterrupted(Logger, Name, item.Frame);
-                    }
-                    catch (Exception ex)
-                    {
-                        await ReportProcessingFailureAsync(item.Frame, ex).ConfigureAwait(false);
+                        return;
                     }
 
                     if (item.Frame is EndFrame && item.Direction == FrameDirection.Downstream)
@@ -264,6 +241,31 @@ public abstract partial class FrameProcessor
         {
             // Cancelled or disposed.
         }
+    }
+
+    // Processes one frame: cancellation of its token is an interruption, other exceptions become an ErrorFrame.
+    // Returns false when the loop must stop (the processor was cancelled or disposed).
+    private async ValueTask<bool> ProcessGuardedAsync(QueuedFrame item, CancellationToken token, CancellationToken stop)
+    {
+        try
+        {
+            await ProcessFrameAsync(item.Frame, item.Direction, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            if (stop.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            LogInterrupted(Logger, Name, item.Frame);
+        }
+        catch (Exception ex)
+        {
+            await ReportProcessingFailureAsync(item.Frame, ex).ConfigureAwait(false);
+        }
+
+        return true;
     }
 
     private async ValueTask WaitForSystemFramesAsync(long sequence, CancellationToken stop)
