@@ -88,6 +88,21 @@ public sealed class SessionLifecycleTests
     }
 
     [Fact]
+    public async Task Cancel_while_streaming_new_is_answering_still_stops_the_session_it_opened()
+    {
+        await using AvatarHarness h = await AvatarHarness.CreateAsync();
+        h.Emulator.Faults.Inject(EmulatorEndpoint.StreamingNew, EmulatedFault.DelayResponse(TimeSpan.FromSeconds(5)));
+        h.Start();
+        await AvatarHarness.WaitUntilAsync(() => h.Emulator.Sessions.OpenedCount == 1, "the service opening a session whose answer is held back");
+
+        h.Task.Cancel();
+
+        (await h.FinishAsync()).Should().Be(PipelineFinishReason.Cancelled);
+        h.Emulator.Sessions.Open.Should().BeEmpty("the late answer's session was stopped");
+        h.Task.RunningTaskCount.Should().Be(0);
+    }
+
+    [Fact]
     public async Task End_mid_utterance_lets_the_avatar_finish_then_closes_once()
     {
         await using AvatarHarness h = await AvatarHarness.CreateAsync();

@@ -50,6 +50,13 @@ public sealed record EmulatedFault
     /// <returns>The fault.</returns>
     public static EmulatedFault DropConnection() => new(EmulatedFaultKind.DropConnection);
 
+    /// <summary>
+    /// Handle the request (a session is really created), but hold the answer back for <paramref name="delay"/>: the
+    /// case of a client that gives up while the service has already done the work.
+    /// </summary>
+    /// <returns>The fault.</returns>
+    public static EmulatedFault DelayResponse(TimeSpan delay) => new(EmulatedFaultKind.DelayResponse) { Delay = delay };
+
     /// <summary>Answer 200 with a body that is not valid JSON.</summary>
     /// <returns>The fault.</returns>
     public static EmulatedFault MalformedBody() => new(EmulatedFaultKind.MalformedBody);

@@ -14,4 +14,7 @@ public enum EmulatedFaultKind
 
     /// <summary>Answer HTTP 200 with a truncated, unparseable JSON body.</summary>
     MalformedBody,
+
+    /// <summary>Run the handler, then hold its answer back for the fault's delay.</summary>
+    DelayResponse,
 }

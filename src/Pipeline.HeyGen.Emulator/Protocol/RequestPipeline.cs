@@ -23,6 +23,12 @@ internal sealed class RequestPipeline(EmulatorState state)
             return;
         }
 
+        if (fault.Kind == EmulatedFaultKind.DelayResponse)
+        {
+            await RunThenDelayAnswerAsync(context, next, fault.Delay).ConfigureAwait(false);
+            return;
+        }
+
         if (fault.Delay > TimeSpan.Zero)
         {
             try
@@ -50,6 +56,33 @@ internal sealed class RequestPipeline(EmulatorState state)
                 await WriteStatusFaultAsync(context, tag!, fault).ConfigureAwait(false);
                 break;
         }
+    }
+
+    private async Task RunThenDelayAnswerAsync(HttpContext context, RequestDelegate next, TimeSpan delay)
+    {
+        Stream original = context.Response.Body;
+        using var buffered = new MemoryStream();
+        context.Response.Body = buffered;
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+
+        try
+        {
+            await Task.Delay(delay, state.Time, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the client gave up: the work is done, the answer is lost
+        }
+
+        buffered.Position = 0;
+        await buffered.CopyToAsync(original, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static Task WriteStatusFaultAsync(HttpContext context, EndpointTag tag, EmulatedFault fault)

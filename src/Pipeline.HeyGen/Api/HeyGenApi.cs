@@ -26,6 +26,7 @@ public sealed class HeyGenApi : BaseAvatarApi
     private readonly AvatarApiTransport _transport;
     private readonly ILogger _logger;
     private readonly TimeSpan _cleanupTimeout;
+    private readonly TimeProvider _timeProvider;
 
     /// <summary>Creates a client with its own <see cref="HttpClient"/> (disposed with this client).</summary>
     /// <param name="options">The settings; <see cref="AvatarApiOptions.ApiKey"/> is required.</param>
@@ -50,6 +51,7 @@ public sealed class HeyGenApi : BaseAvatarApi
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<HeyGenApi>();
         _transport = new AvatarApiTransport(Service, "x-api-key", httpClient, options, _logger, timeProvider ?? TimeProvider.System);
         _cleanupTimeout = options.CleanupTimeout;
+        _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
     /// <inheritdoc />
@@ -82,7 +84,21 @@ public sealed class HeyGenApi : BaseAvatarApi
             Body = AvatarApiTransport.Serialize(request, HeyGenJsonContext.Default.NewSessionRequest),
             Retryable = false,
         };
-        var result = await _transport.SendAsync(call, cancellationToken).ConfigureAwait(false);
+        // streaming.new is not aborted when the caller cancels: the service may already have opened (and started
+        // billing) a session whose id only its answer carries. The call runs to its own attempt timeout; a caller that
+        // cancelled is released at once, and the session, if one was opened, is stopped when the answer comes.
+        cancellationToken.ThrowIfCancellationRequested();
+        Task<ApiResult> send = _transport.SendAsync(call, CancellationToken.None);
+        ApiResult result;
+        try
+        {
+            result = await send.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await StopIfCreatedAsync(send).ConfigureAwait(false);
+            throw;
+        }
 
         HeyGenSession session;
         try
@@ -231,6 +247,25 @@ public sealed class HeyGenApi : BaseAvatarApi
             SessionId = sessionId,
         };
         await _transport.SendAsync(call, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Waits (within the cleanup budget) for an abandoned streaming.new to answer, and stops the session it opened.
+    private async Task StopIfCreatedAsync(Task<ApiResult> send)
+    {
+        try
+        {
+            ApiResult late = await send.WaitAsync(_cleanupTimeout, _timeProvider).ConfigureAwait(false);
+            if (SessionIdIn(late.Data) is { } createdId)
+            {
+                await StopAfterFailedStartAsync(createdId).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is HeyGenApiException or TimeoutException or OperationCanceledException)
+        {
+            // No answer, or an error answer: no session id to stop. A session lost this way can still be found
+            // with ListSessionsAsync / CloseLeakedSessionsAsync.
+            ApiLog.AbandonedCreateUnanswered(_logger, Service, ex.GetType().Name);
+        }
     }
 
     private async Task StopAfterFailedStartAsync(string sessionId)

@@ -40,4 +40,7 @@ internal static partial class ApiLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Service} closing leaked session {SessionId} (status {Status}, created {CreatedAt})")]
     public static partial void ClosingLeaked(ILogger logger, string service, string sessionId, string status, DateTimeOffset? createdAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service}: a cancelled session creation got no usable answer ({Reason}); if the service opened a session it cannot be stopped by id (see CloseLeakedSessionsAsync)")]
+    public static partial void AbandonedCreateUnanswered(ILogger logger, string service, string reason);
 }
