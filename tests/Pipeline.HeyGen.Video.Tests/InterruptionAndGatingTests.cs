@@ -78,4 +78,16 @@ public sealed class InterruptionAndGatingTests
         await h.AdvanceUntilAsync(() => h.Video.Count >= 5 && h.Audio.Count >= 5, TimeSpan.FromSeconds(2), "media after the transport is ready");
         h.Video.Select(v => v.PresentationTimestamp!.Value).Should().BeInAscendingOrder();
     }
+
+    [Fact]
+    public async Task Media_flows_at_once_when_the_service_is_told_not_to_wait_for_the_transport()
+    {
+        await using AvatarHarness h = await AvatarHarness.CreateAsync(configure: o => o.WaitForOutputTransportReady = false);
+        h.Start();
+        await AvatarHarness.WaitUntilAsync(() => h.AtEnd.Any(f => f is StartFrame), "the session started");
+
+        await h.AdvanceUntilAsync(() => h.Video.Count >= 5, TimeSpan.FromSeconds(2), "video without a transport-ready frame");
+
+        h.Service.VideoFramesDroppedBeforeReady.Should().Be(0);
+    }
 }

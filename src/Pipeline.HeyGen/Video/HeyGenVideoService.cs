@@ -58,6 +58,7 @@ public sealed partial class HeyGenVideoService : FrameProcessor
         }
 
         _chunker = new AgentSpeakChunker(options.FirstChunk, options.Chunk);
+        _transportReady = !options.WaitForOutputTransportReady;
     }
 
     /// <summary>The open session's id, once started.</summary>

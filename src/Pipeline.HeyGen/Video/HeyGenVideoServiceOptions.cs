@@ -69,6 +69,12 @@ public sealed class HeyGenVideoServiceOptions
     /// <summary>Channel count of the avatar audio emitted. Default 1.</summary>
     public int AudioChannels { get; set; } = 1;
 
+    /// <summary>
+    /// Hold the avatar's media back until an <see cref="OutputTransportReadyFrame"/> has been seen (default true, as
+    /// Pipecat does). Set false for an output that never sends one; media then flows as soon as it arrives.
+    /// </summary>
+    public bool WaitForOutputTransportReady { get; set; } = true;
+
     /// <summary>How long joining the room may take. Default 15 s.</summary>
     public TimeSpan MediaConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
