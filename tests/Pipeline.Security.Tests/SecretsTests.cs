@@ -187,10 +187,32 @@ public sealed class SecretsTests
             response.ToString().Should().Contain(response.SessionId).And.Contain("***");
         }
 
+        scanner.Add("HeyGenSession.ToString", a.RawResponse.ToString());
+        scanner.Add("LiveAvatarSessionData.ToString", b.RawResponse.ToString());
+        var heygenOptions = new HeyGenApiOptions { ApiKey = emulator.ApiKey, BaseUrl = emulator.StreamingApiBaseUrl };
+        var liveOptions = new LiveAvatarApiOptions { ApiKey = emulator.LiveAvatarApiKey, BaseUrl = emulator.LiveAvatarApiBaseUrl };
+        scanner.Add("HeyGenApiOptions.ToString", heygenOptions.ToString());
+        scanner.Add("LiveAvatarApiOptions.ToString", liveOptions.ToString());
+        scanner.Add("HeyGenVideoServiceOptions.ToString", new Pipeline.HeyGen.Video.HeyGenVideoServiceOptions { ApiKey = emulator.ApiKey }.ToString());
+
+        // A LiveAvatar request that carries the caller's own LiveKit token (in the field and in the URL).
+        const string OwnToken = "caller-livekit-token-0123456789";
+        var custom = new LiveAvatarNewSessionRequest
+        {
+            AvatarId = LiveAvatarNewSessionRequest.SandboxAvatarId,
+            Mode = LiveAvatarMode.Lite,
+            LiveKitConfig = new CustomLiveKitConfig { LiveKitUrl = "wss://lk.example.com/?access_token=" + OwnToken, LiveKitRoom = "room-1", LiveKitClientToken = OwnToken },
+        };
+        scanner.Add("LiveAvatarNewSessionRequest.ToString", custom.ToString());
+        custom.ToString().Should().Contain("room-1", "the record still prints its other fields");
+        StandardSessionResponse c = await live.NewSessionAsync(custom);
+        scanner.Add("StandardSessionResponse.ToString (custom LiveKit)", c.ToString());
+        await live.CloseSessionAsync(c.SessionId);
+
         await heygen.CloseSessionAsync(a.SessionId);
         await live.CloseSessionAsync(b.SessionId);
 
-        IReadOnlyCollection<string> secrets = emulator.Secrets;
+        IReadOnlyCollection<string> secrets = [.. emulator.Secrets, OwnToken];
         secrets.Should().Contain(token).And.Contain(a.LiveKitAgentToken).And.Contain(b.LiveKitAgentToken);
         secrets.Should().Contain(a.AccessToken!);
         scanner.AddLogs(logs);
