@@ -98,6 +98,11 @@ public sealed class BadAudioInputTests
             recorder.AudioOf(id).Should().Equal(Speech.ResampledTo24k(pcm, rate, TimeSpan.FromMilliseconds(20)));
         }
 
+        // A tiny but valid image from elsewhere in the bot passes through untouched.
+        var tiny = new InputImageRawFrame(new byte[3], 1, 1, PixelFormat.Rgb24);
+        await h.QueueAsync(tiny);
+        await AvatarHarness.WaitUntilAsync(() => h.AtEnd.Contains(tiny), "the 1x1 image passing through");
+
         // Then an ordinary utterance, checked byte for byte at the emulator.
         byte[] normal = Speech.Make(TimeSpan.FromSeconds(1), 16_000);
         await Speak(h, "normal", [.. Speech.TtsFrames(normal, 16_000, "normal")]);

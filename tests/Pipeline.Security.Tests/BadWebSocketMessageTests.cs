@@ -30,13 +30,22 @@ public sealed class BadWebSocketMessageTests
     [InlineData("{\"type\":\"agent.speak_started\",\"event_id\":\"\\ud83d\"}")]
     public Task A_server_message_with_a_lone_surrogate_does_not_kill_the_pipeline(string message) => RunAsync(message, expectedErrors: 0);
 
-    private static async Task RunAsync(string message, int expectedErrors)
+    [Theory]
+    [InlineData(WebSocketMessageType.Text)]
+    [InlineData(WebSocketMessageType.Binary)]
+    public Task A_5_MB_server_message_is_dropped_and_the_session_goes_on(WebSocketMessageType type) =>
+        RunAsync(Encoding.UTF8.GetBytes("{\"type\":\"warning\",\"message\":\"" + new string('w', 5 * 1024 * 1024) + "\"}"), type, expectedErrors: 0);
+
+    private static Task RunAsync(string message, int expectedErrors) =>
+        RunAsync(Encoding.UTF8.GetBytes(message), WebSocketMessageType.Text, expectedErrors);
+
+    private static async Task RunAsync(byte[] message, WebSocketMessageType type, int expectedErrors)
     {
         await using AvatarHarness h = await AvatarHarness.CreateAsync();
         var original = h.Emulator.RealtimeHandler!;
         h.Emulator.RealtimeHandler = async (socket, session, ct) =>
         {
-            await socket.SendAsync(Encoding.UTF8.GetBytes(message), WebSocketMessageType.Text, endOfMessage: true, ct);
+            await socket.SendAsync(message, type, endOfMessage: true, ct);
             await original(socket, session, ct);
         };
         h.Start();
