@@ -62,7 +62,7 @@ public sealed class SecretsTests
 
         AssertCapturedEnough(logs);
         AssertScannerWorks(scanner, secrets);
-        scanner.Find(secrets).Should().BeEmpty();
+        scanner.AssertClean(secrets);
     }
 
     public enum Fault
@@ -160,7 +160,39 @@ public sealed class SecretsTests
 
         AssertCapturedEnough(logs);
         AssertScannerWorks(scanner, secrets);
-        scanner.Find(secrets).Should().BeEmpty();
+        scanner.AssertClean(secrets);
+    }
+
+    [Fact(Skip = "BUG: realtime server error/warning text is logged and turned into an ErrorFrame verbatim: HeyGenRealtimeClient.Loops.cs " +
+        "OnServerMessage (RealtimeLog.ServerError/ServerWarning with error.Message/warning.Message) and HeyGenVideoService.Media.cs:125 " +
+        "(PushErrorAsync($\"HeyGen reported an error: ...{error.Message}\")). Pass the text through SecretRedactor.Redact with the session's " +
+        "tokens (and a length cap) as the REST path does.")]
+    public async Task A_realtime_error_event_that_echoes_the_sessions_tokens_is_reported_without_them()
+    {
+        var logs = new CapturingLoggerProvider();
+        using ILoggerFactory factory = logs.CreateFactory();
+        await using AvatarHarness h = await AvatarHarness.CreateAsync(loggerFactory: factory);
+        var original = h.Emulator.RealtimeHandler!;
+        h.Emulator.RealtimeHandler = async (socket, session, ct) =>
+        {
+            // A server that quotes what it was given, as error messages often do.
+            string echo = System.Text.Json.JsonSerializer.Serialize(
+                $"invalid session_token={session.RealtimeToken} for url {session.RealtimeUrl} (access token {session.AccessToken}, agent token {session.AgentToken})");
+            byte[] message = System.Text.Encoding.UTF8.GetBytes($"{{\"type\":\"error\",\"error\":{{\"type\":\"auth\",\"message\":{echo}}}}}");
+            await socket.SendAsync(message, System.Net.WebSockets.WebSocketMessageType.Text, endOfMessage: true, ct);
+            await original(socket, session, ct);
+        };
+        h.Start();
+        await AvatarHarness.WaitUntilAsync(() => h.Errors.Count > 0, "the server's error reported");
+        await h.QueueAsync(new EndFrame());
+        (await h.FinishAsync()).Should().Be(PipelineFinishReason.Ended);
+
+        h.Errors.Should().ContainSingle().Which.Message.Should().Contain("HeyGen reported an error: auth: invalid");
+        var scanner = new SecretScanner();
+        scanner.AddLogs(logs);
+        scanner.AddErrors(h.Errors);
+        AssertScannerWorks(scanner, h.Emulator.Secrets);
+        scanner.AssertClean(h.Emulator.Secrets);
     }
 
     [Fact]
@@ -217,7 +249,7 @@ public sealed class SecretsTests
         secrets.Should().Contain(a.AccessToken!);
         scanner.AddLogs(logs);
         AssertScannerWorks(scanner, secrets);
-        scanner.Find(secrets).Should().BeEmpty();
+        scanner.AssertClean(secrets);
         // The websocket URL carries a token in its query string; its printed form must not.
         a.WebSocketUrl.Should().Contain("token", "the test covers a URL with a token in it");
     }
@@ -238,7 +270,7 @@ public sealed class SecretsTests
         var scanner = new SecretScanner();
         scanner.AddLogs(emulatorLogs);
         AssertScannerWorks(scanner, h.Emulator.Secrets);
-        scanner.Find(h.Emulator.Secrets).Should().BeEmpty();
+        scanner.AssertClean(h.Emulator.Secrets);
     }
 
     /// <summary>

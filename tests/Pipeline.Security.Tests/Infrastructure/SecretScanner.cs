@@ -64,6 +64,10 @@ internal sealed class SecretScanner
         return [.. from t in _texts from f in forms where t.Text.Contains(f, StringComparison.OrdinalIgnoreCase) select $"{t.Where}: contains '{f}' in: {Excerpt(t.Text, f)}"];
     }
 
+    /// <summary>Fails listing every place a secret was found (one line each, where and what).</summary>
+    public void AssertClean(IEnumerable<string> secrets) =>
+        string.Join(Environment.NewLine, Find(secrets).Select(f => f.Length > 400 ? f[..400] + "…" : f)).Should().BeEmpty();
+
     private static string Excerpt(string text, string secret)
     {
         int at = text.IndexOf(secret, StringComparison.OrdinalIgnoreCase);
