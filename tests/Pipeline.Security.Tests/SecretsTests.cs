@@ -73,6 +73,8 @@ public sealed class SecretsTests
         WebSocketForbidden,
         WebSocketDroppedMidUtterance,
         StopFails,
+        LiveAvatarStartUnauthorized,
+        LiveAvatarWebSocketForbidden,
     }
 
     [Theory]
@@ -82,13 +84,16 @@ public sealed class SecretsTests
     [InlineData(Fault.WebSocketForbidden)]
     [InlineData(Fault.WebSocketDroppedMidUtterance)]
     [InlineData(Fault.StopFails)]
+    [InlineData(Fault.LiveAvatarStartUnauthorized)]
+    [InlineData(Fault.LiveAvatarWebSocketForbidden)]
     public async Task Error_paths_at_trace_level_never_show_a_key_or_token(Fault fault)
     {
         var logs = new CapturingLoggerProvider();
         using ILoggerFactory factory = logs.CreateFactory();
         var emulatorLogs = new CapturingLoggerProvider();
         using ILoggerFactory emulatorFactory = EmulatorLogs(emulatorLogs);
-        await using AvatarHarness h = await AvatarHarness.CreateAsync(loggerFactory: factory, emulatorLoggerFactory: emulatorFactory);
+        bool liveAvatar = fault is Fault.LiveAvatarStartUnauthorized or Fault.LiveAvatarWebSocketForbidden;
+        await using AvatarHarness h = await AvatarHarness.CreateAsync(liveAvatar, loggerFactory: factory, emulatorLoggerFactory: emulatorFactory);
         string apiKey = h.Emulator.ApiKey;
         switch (fault)
         {
@@ -108,6 +113,12 @@ public sealed class SecretsTests
                 break;
             case Fault.StopFails:
                 h.Emulator.Faults.Inject(EmulatorEndpoint.StreamingStop, EmulatedFault.Status(500), times: 10);
+                break;
+            case Fault.LiveAvatarStartUnauthorized:
+                h.Emulator.Faults.Inject(EmulatorEndpoint.LiveAvatarStart, EmulatedFault.Status(401), times: 5);
+                break;
+            case Fault.LiveAvatarWebSocketForbidden:
+                h.Emulator.Faults.Inject(EmulatorEndpoint.LiveAvatarRealtime, EmulatedFault.Status(403), times: 10);
                 break;
             default:
                 break;
@@ -149,9 +160,16 @@ public sealed class SecretsTests
             scanner.AddErrors([error]);
         }
 
-        if (fault is Fault.StartUnauthorized or Fault.NewSessionErrorEchoesTheKey or Fault.NewSessionMalformedBody or Fault.WebSocketForbidden)
+        if (fault is not (Fault.WebSocketDroppedMidUtterance or Fault.StopFails))
         {
             failure.Should().BeOfType<PipelineException>("a start failure is fatal");
+            string cause = fault switch
+            {
+                Fault.NewSessionMalformedBody => "not a JSON envelope",
+                Fault.WebSocketForbidden or Fault.LiveAvatarWebSocketForbidden => "403",
+                _ => "401",
+            };
+            ((PipelineException)failure!).Error.Message.Should().Contain(cause, "the error names the cause");
         }
         else
         {
