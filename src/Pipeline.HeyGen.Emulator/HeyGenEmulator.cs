@@ -109,7 +109,7 @@ public sealed class HeyGenEmulator : IAsyncDisposable
         builder.Logging.ClearProviders();
         if (options.LoggerFactory is { } loggerFactory)
         {
-            builder.Services.AddSingleton(loggerFactory);
+            builder.Services.AddSingleton<ILoggerFactory>(new EmulatorLoggerFactory(loggerFactory));
         }
 
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));

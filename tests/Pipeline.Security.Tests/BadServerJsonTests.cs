@@ -48,11 +48,7 @@ public sealed class BadServerJsonTests
         { "lone surrogate in the code", 200, "{\"code\":\"\\udc00\",\"data\":{}}", "HeyGen streaming.new" },
     };
 
-    [Theory(Skip = "BUG (2 parts): (a) a lone-surrogate escape such as \\ud800 in 'code' or 'message' makes JsonElement.GetString() throw " +
-        "InvalidOperationException out of ResponseEnvelope.ReadCode/ReadMessage/ReadError/FirstMessageIn; ParseErrorBody only catches JsonException " +
-        "and AvatarApiTransport.SendAsync only catches JsonException around ParseSuccessBody, so the caller gets InvalidOperationException instead " +
-        "of HeyGenApiException. (b) the server's 'message' is quoted uncapped in HeyGenApiException.Message and the CallFailed log line " +
-        "(AvatarApiTransport.Describe / Fail): a 5 MB message gives a 5 MB exception message.")]
+    [Theory]
     [MemberData(nameof(BuggyRestBodies))]
     public Task A_bad_streaming_new_body_that_currently_breaks_the_contract_is_a_clear_bounded_HeyGenApiException(string what, int status, string body, string expected) =>
         A_bad_streaming_new_body_is_a_clear_bounded_HeyGenApiException(what, status, body, expected);
@@ -145,12 +141,12 @@ public sealed class BadServerJsonTests
         { "lone surrogate in event_id", "{\"type\":\"agent.speak_started\",\"event_id\":\"\\ud83d\"}", "Malformed", null },
     };
 
-    [Theory(Skip = RealtimeSurrogateBug)]
+    [Theory]
     [MemberData(nameof(BuggyRealtimeMessages))]
     public void A_websocket_message_with_a_lone_surrogate_is_malformed_not_thrown(string what, string json, string outcome, string? detail) =>
         A_bad_websocket_message_is_reported_as_malformed_or_unknown_never_thrown(what, json, outcome, detail);
 
-    [Fact(Skip = RealtimeSurrogateBug)]
+    [Fact]
     public void A_websocket_message_with_invalid_UTF8_in_a_string_is_malformed_not_thrown()
     {
         byte[] json = [.. "{\"type\":\"agent."u8, 0xFF, .. "\"}"u8];

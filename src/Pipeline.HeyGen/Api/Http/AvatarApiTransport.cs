@@ -232,7 +232,7 @@ internal sealed class AvatarApiTransport : IDisposable
         }
 
         text += message is not null
-            ? $": {message}"
+            ? $": {SecretRedactor.Cap(message, 256)}"
             : string.IsNullOrWhiteSpace(body) ? "." : $". Response: {SecretRedactor.Cap(body, Math.Min(_options.MaxErrorBodyLength, 256))}";
         return text;
     }

@@ -14,6 +14,19 @@ internal readonly record struct ResponseEnvelope(bool IsSuccess, string? Code, s
     /// <summary>Parses a 2xx body. Throws <see cref="JsonException"/> when it is not a JSON object.</summary>
     public static ResponseEnvelope ParseSuccessBody(string body, ICollection<int> successCodes)
     {
+        try
+        {
+            return ParseEnvelope(body, successCodes);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Valid JSON whose strings cannot be decoded (a lone surrogate escape): as unreadable as invalid JSON.
+            throw new JsonException($"The body has a string that cannot be decoded: {ex.Message}", ex);
+        }
+    }
+
+    private static ResponseEnvelope ParseEnvelope(string body, ICollection<int> successCodes)
+    {
         using var document = JsonDocument.Parse(body);
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
@@ -79,8 +92,9 @@ internal readonly record struct ResponseEnvelope(bool IsSuccess, string? Code, s
 
             return (code, message);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Not JSON, or JSON whose strings cannot be decoded (a lone surrogate escape): no code or message.
             return (null, null);
         }
     }

@@ -29,70 +29,80 @@ internal static class RealtimeServerEventParser
             return ParseOutcome.Malformed;
         }
 
-        using (document)
+        try
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var typeElement)
-                || typeElement.ValueKind != JsonValueKind.String)
+            using (document)
             {
-                typeOrError = "not a JSON object with a string 'type'";
-                return ParseOutcome.Malformed;
-            }
+                var root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var typeElement)
+                    || typeElement.ValueKind != JsonValueKind.String)
+                {
+                    typeOrError = "not a JSON object with a string 'type'";
+                    return ParseOutcome.Malformed;
+                }
 
-            var type = typeElement.GetString()!;
-            typeOrError = type;
-            var raw = Encoding.UTF8.GetString(utf8.Span);
-            var eventId = StringOf(root, "event_id");
-            var sourceEventId = StringOf(root, "source_event_id");
-            serverEvent = type switch
-            {
-                RealtimeEventTypes.SessionStateUpdated => new SessionStateUpdatedEvent
+                var type = typeElement.GetString()!;
+                typeOrError = type;
+                var raw = Encoding.UTF8.GetString(utf8.Span);
+                var eventId = StringOf(root, "event_id");
+                var sourceEventId = StringOf(root, "source_event_id");
+                serverEvent = type switch
                 {
-                    Type = type, EventId = eventId, SourceEventId = sourceEventId, RawJson = raw,
-                    State = SessionStateOf(StringOf(root, "state")), RawState = StringOf(root, "state"),
-                },
-                RealtimeEventTypes.AgentSpeakStarted => new AgentSpeakStartedEvent
-                {
-                    Type = type, EventId = eventId, SourceEventId = sourceEventId, RawJson = raw, TaskId = TaskIdOf(root),
-                },
-                RealtimeEventTypes.AgentSpeakEnded => new AgentSpeakEndedEvent
-                {
-                    Type = type, EventId = eventId, SourceEventId = sourceEventId, RawJson = raw, TaskId = TaskIdOf(root),
-                },
-                RealtimeEventTypes.AgentSpeakInterrupted => new AgentSpeakInterruptedEvent
-                {
-                    Type = type, EventId = eventId, SourceEventId = sourceEventId, RawJson = raw, TaskId = TaskIdOf(root),
-                },
-                RealtimeEventTypes.AgentStateUpdated => new AgentStateUpdatedEvent
-                {
-                    Type = type, EventId = eventId, SourceEventId = sourceEventId, RawJson = raw,
-                    PreviousState = AgentStateOf(StringOf(root, "previous_state")),
-                    NewState = AgentStateOf(StringOf(root, "new_state")),
-                },
-                RealtimeEventTypes.AgentState => new AgentStateEvent
-                {
-                    Type = type, EventId = eventId, SourceEventId = sourceEventId, RawJson = raw, State = StringOf(root, "state"),
-                },
-                RealtimeEventTypes.AudioBufferAppended => new AudioBufferAppendedEvent
-                {
-                    Type = type, EventId = eventId, SourceEventId = sourceEventId, RawJson = raw,
-                },
-                RealtimeEventTypes.AudioBufferCommitted => new AudioBufferCommittedEvent
-                {
-                    Type = type, EventId = eventId, SourceEventId = sourceEventId, RawJson = raw,
-                },
-                RealtimeEventTypes.AudioBufferCleared => new AudioBufferClearedEvent
-                {
-                    Type = type, EventId = eventId, SourceEventId = sourceEventId, RawJson = raw,
-                },
-                RealtimeEventTypes.Warning => new RealtimeWarningEvent
-                {
-                    Type = type, EventId = eventId, SourceEventId = sourceEventId, RawJson = raw, Message = StringOf(root, "message"),
-                },
-                RealtimeEventTypes.Error => ErrorOf(root, type, eventId, sourceEventId, raw),
-                _ => null,
-            };
-            return serverEvent is null ? ParseOutcome.UnknownType : ParseOutcome.Parsed;
+                    RealtimeEventTypes.SessionStateUpdated => new SessionStateUpdatedEvent
+                    {
+                        Type = type, EventId = eventId, SourceEventId = sourceEventId, RawJson = raw,
+                        State = SessionStateOf(StringOf(root, "state")), RawState = StringOf(root, "state"),
+                    },
+                    RealtimeEventTypes.AgentSpeakStarted => new AgentSpeakStartedEvent
+                    {
+                        Type = type, EventId = eventId, SourceEventId = sourceEventId, RawJson = raw, TaskId = TaskIdOf(root),
+                    },
+                    RealtimeEventTypes.AgentSpeakEnded => new AgentSpeakEndedEvent
+                    {
+                        Type = type, EventId = eventId, SourceEventId = sourceEventId, RawJson = raw, TaskId = TaskIdOf(root),
+                    },
+                    RealtimeEventTypes.AgentSpeakInterrupted => new AgentSpeakInterruptedEvent
+                    {
+                        Type = type, EventId = eventId, SourceEventId = sourceEventId, RawJson = raw, TaskId = TaskIdOf(root),
+                    },
+                    RealtimeEventTypes.AgentStateUpdated => new AgentStateUpdatedEvent
+                    {
+                        Type = type, EventId = eventId, SourceEventId = sourceEventId, RawJson = raw,
+                        PreviousState = AgentStateOf(StringOf(root, "previous_state")),
+                        NewState = AgentStateOf(StringOf(root, "new_state")),
+                    },
+                    RealtimeEventTypes.AgentState => new AgentStateEvent
+                    {
+                        Type = type, EventId = eventId, SourceEventId = sourceEventId, RawJson = raw, State = StringOf(root, "state"),
+                    },
+                    RealtimeEventTypes.AudioBufferAppended => new AudioBufferAppendedEvent
+                    {
+                        Type = type, EventId = eventId, SourceEventId = sourceEventId, RawJson = raw,
+                    },
+                    RealtimeEventTypes.AudioBufferCommitted => new AudioBufferCommittedEvent
+                    {
+                        Type = type, EventId = eventId, SourceEventId = sourceEventId, RawJson = raw,
+                    },
+                    RealtimeEventTypes.AudioBufferCleared => new AudioBufferClearedEvent
+                    {
+                        Type = type, EventId = eventId, SourceEventId = sourceEventId, RawJson = raw,
+                    },
+                    RealtimeEventTypes.Warning => new RealtimeWarningEvent
+                    {
+                        Type = type, EventId = eventId, SourceEventId = sourceEventId, RawJson = raw, Message = StringOf(root, "message"),
+                    },
+                    RealtimeEventTypes.Error => ErrorOf(root, type, eventId, sourceEventId, raw),
+                    _ => null,
+                };
+                return serverEvent is null ? ParseOutcome.UnknownType : ParseOutcome.Parsed;
+            }
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Valid JSON whose strings cannot be decoded (a lone surrogate escape, invalid UTF-8 in a string).
+            serverEvent = null;
+            typeOrError = ex.Message;
+            return ParseOutcome.Malformed;
         }
     }
 
