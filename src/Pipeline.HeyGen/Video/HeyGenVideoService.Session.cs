@@ -82,7 +82,21 @@ public sealed partial class HeyGenVideoService
         options.Product = _options.Product ?? (_api is LiveAvatarApi ? HeyGenProduct.LiveAvatar : HeyGenProduct.InteractiveAvatar);
         if (options.RestKeepAlive is null && _api.SupportsKeepAlive)
         {
-            options.RestKeepAlive = ct => _api.KeepAliveAsync(sessionId, ct);
+            options.RestKeepAlive = async ct =>
+            {
+                try
+                {
+                    await _api.KeepAliveAsync(sessionId, ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException && !_closing)
+                {
+                    // Not fatal (the next keep-alive may get through), but the pipeline must hear of it: HeyGen ends
+                    // the session after its idle timeout if none does.
+                    await PushErrorAsync($"Keep-alive of HeyGen session {sessionId} failed; HeyGen ends the session after its idle timeout unless a later one succeeds: {ex.Message}", ex)
+                        .ConfigureAwait(false);
+                    throw;
+                }
+            };
         }
         else if (options.Product == HeyGenProduct.InteractiveAvatar && options.RestKeepAlive is null && options.KeepAliveEnabled)
         {
