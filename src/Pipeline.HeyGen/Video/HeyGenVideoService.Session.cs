@@ -176,9 +176,12 @@ public sealed partial class HeyGenVideoService
         }
     }
 
-    private void OnAudioLost(object? sender, RealtimeAudioLostEventArgs e) =>
+    private void OnAudioLost(object? sender, RealtimeAudioLostEventArgs e)
+    {
+        OnUtteranceLost(e.UtteranceId);
         _ = StartBackgroundTask("report-audio-lost", _ => PushErrorAsync(
             $"The realtime connection dropped during utterance {e.UtteranceId}: {e.BytesSubmitted} bytes of its speech may not have reached the avatar.").AsTask());
+    }
 
     private void OnParticipantLeft(object? sender, AvatarParticipantEventArgs e)
     {
