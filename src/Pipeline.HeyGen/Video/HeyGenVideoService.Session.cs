@@ -156,7 +156,10 @@ public sealed partial class HeyGenVideoService
             }
             catch (Exception ex)
             {
-                await PushErrorAsync($"Could not close HeyGen session {session.SessionId}; it may stay billed until HeyGen times it out: {ex.Message}", ex)
+                string why = ex is OperationCanceledException && timeout.IsCancellationRequested
+                    ? $"no answer within the close timeout ({_options.CloseTimeout.TotalSeconds:F0} s)"
+                    : ex.Message;
+                await PushErrorAsync($"Could not close HeyGen session {session.SessionId}; it may stay billed until HeyGen times it out: {why}", ex)
                     .ConfigureAwait(false);
             }
         }
