@@ -44,7 +44,7 @@ public enum Outcome
     /// <summary>A non-fatal ErrorFrame names the cause; the session keeps working (later speech is delivered in full) and ends cleanly.</summary>
     ErrorAndContinues,
 
-    /// <summary>The message is ignored and a warning is logged; no ErrorFrame, the session is unaffected.</summary>
+    /// <summary>The message is ignored and logged; no ErrorFrame, the session is unaffected.</summary>
     IgnoredAndLogged,
 
     /// <summary>A fatal ErrorFrame names the cause mid-session; the run ends and the session is closed.</summary>
@@ -55,7 +55,8 @@ public enum Outcome
     CloseFailsSessionIdlesOut,
 }
 
-/// <summary>One row of the matrix: where, what, what happens, and the words an error (or log line) must contain.</summary>
+/// <summary>One row of the matrix: where, what, what happens, and the words the error must contain (for
+/// <see cref="Outcome.Recovers"/> and <see cref="Outcome.IgnoredAndLogged"/>, the warning log line).</summary>
 public sealed record FaultCase(LifeStep Step, Fault Fault, Outcome Outcome, string Cause)
 {
     public override string ToString() => $"{Step} × {Fault} → {Outcome}";
@@ -69,6 +70,9 @@ public static class FaultMatrix
 {
     private static readonly Fault[] HttpFaults =
         [Fault.Http400, Fault.Http401, Fault.Http429, Fault.Http500, Fault.Http503, Fault.DelayPastTimeout, Fault.ConnectionReset, Fault.MalformedBody];
+
+    /// <summary>What the API client's warning says when it retries a call.</summary>
+    public const string Retried = "retrying";
 
     public static IReadOnlyList<FaultCase> Cases { get; } = Build();
 
@@ -97,11 +101,13 @@ public static class FaultMatrix
         rows.AddRange(HttpFaults.Select(f => new FaultCase(LifeStep.New, f, Outcome.FatalAtStart, CauseOf(f))));
 
         // streaming.start is retried on transient faults; the rest stop the created session and fail the start.
-        rows.AddRange(HttpFaults.Select(f => new FaultCase(LifeStep.Start, f, IsTransient(f) ? Outcome.Recovers : Outcome.FatalAtStart, CauseOf(f))));
+        rows.AddRange(HttpFaults.Select(f => IsTransient(f)
+            ? new FaultCase(LifeStep.Start, f, Outcome.Recovers, Retried)
+            : new FaultCase(LifeStep.Start, f, Outcome.FatalAtStart, CauseOf(f))));
 
         // The websocket upgrade refused or cut (every attempt): the session is stopped and the start fails.
         rows.AddRange(new[] { Fault.Http400, Fault.Http401, Fault.Http429, Fault.Http500, Fault.Http503 }
-            .Select(f => new FaultCase(LifeStep.WebSocketConnect, f, Outcome.FatalAtStart, f.ToString()[4..])));
+            .Select(f => new FaultCase(LifeStep.WebSocketConnect, f, Outcome.FatalAtStart, CauseOf(f))));
         rows.Add(new FaultCase(LifeStep.WebSocketConnect, Fault.DelayPastTimeout, Outcome.FatalAtStart, "timed out"));
         rows.Add(new FaultCase(LifeStep.WebSocketConnect, Fault.ConnectionReset, Outcome.FatalAtStart, "websocket"));
 
@@ -113,16 +119,20 @@ public static class FaultMatrix
         rows.Add(new FaultCase(LifeStep.MidUtterance, Fault.MalformedWebSocketMessage, Outcome.IgnoredAndLogged, "not a valid event"));
         rows.Add(new FaultCase(LifeStep.MidUtterance, Fault.UnknownWebSocketMessage, Outcome.IgnoredAndLogged, "emulator.mystery_event"));
 
-        rows.Add(new FaultCase(LifeStep.Interrupt, Fault.WebSocketDrop, Outcome.Recovers, string.Empty));
+        rows.Add(new FaultCase(LifeStep.Interrupt, Fault.WebSocketDrop, Outcome.Recovers, "reconnected"));
         rows.Add(new FaultCase(LifeStep.Interrupt, Fault.WebSocketDropNoReconnect, Outcome.FatalMidSession, "realtime connection failed"));
 
         // streaming.keep_alive is retried on transient faults; a failed keep-alive is reported and the next one tries again.
-        rows.AddRange(HttpFaults.Select(f => new FaultCase(LifeStep.KeepAlive, f, IsTransient(f) ? Outcome.Recovers : Outcome.ErrorAndContinues, CauseOf(f))));
+        rows.AddRange(HttpFaults.Select(f => IsTransient(f)
+            ? new FaultCase(LifeStep.KeepAlive, f, Outcome.Recovers, Retried)
+            : new FaultCase(LifeStep.KeepAlive, f, Outcome.ErrorAndContinues, CauseOf(f))));
 
         // streaming.stop, after an EndFrame or a cancel: retried on transient faults.
         foreach (LifeStep step in new[] { LifeStep.End, LifeStep.Cancel })
         {
-            rows.AddRange(HttpFaults.Select(f => new FaultCase(step, f, IsTransient(f) ? Outcome.Recovers : Outcome.CloseFailsSessionIdlesOut, CauseOf(f))));
+            rows.AddRange(HttpFaults.Select(f => IsTransient(f)
+                ? new FaultCase(step, f, Outcome.Recovers, Retried)
+                : new FaultCase(step, f, Outcome.CloseFailsSessionIdlesOut, CauseOf(f))));
         }
 
         return rows;
