@@ -309,29 +309,74 @@ internal static class FaultScenario
     }
 }
 
-public sealed class FaultMatrixTests(ITestOutputHelper output)
+/// <summary>Rows of <see cref="FaultMatrix"/> for one part of a session's life (a class each, so they run in parallel).</summary>
+public sealed class FaultMatrixOpeningTheSessionTests(ITestOutputHelper output)
 {
-    public static TheoryData<LifeStep, Fault> StartRows => Rows(s => s is LifeStep.New or LifeStep.Start or LifeStep.WebSocketConnect or LifeStep.MediaConnect);
-
-    public static TheoryData<LifeStep, Fault> SessionRows => Rows(s => s is LifeStep.MidUtterance or LifeStep.Interrupt or LifeStep.KeepAlive);
-
-    public static TheoryData<LifeStep, Fault> CloseRows => Rows(s => s is LifeStep.End or LifeStep.Cancel);
+    public static TheoryData<LifeStep, Fault> Rows => FaultMatrixTests.Rows(s => s is LifeStep.New or LifeStep.Start);
 
     [Theory]
-    [MemberData(nameof(StartRows))]
-    public Task A_fault_while_the_session_starts_behaves_as_documented(LifeStep step, Fault fault) =>
-        FaultScenario.RunAsync(Find(step, fault), output);
+    [MemberData(nameof(Rows))]
+    public Task A_fault_while_the_session_opens_behaves_as_documented(LifeStep step, Fault fault) =>
+        FaultScenario.RunAsync(FaultMatrixTests.Find(step, fault), output);
+}
+
+/// <summary>Rows of <see cref="FaultMatrix"/> for one part of a session's life (a class each, so they run in parallel).</summary>
+public sealed class FaultMatrixConnectingTheSessionTests(ITestOutputHelper output)
+{
+    public static TheoryData<LifeStep, Fault> Rows => FaultMatrixTests.Rows(s => s is LifeStep.WebSocketConnect or LifeStep.MediaConnect);
 
     [Theory]
-    [MemberData(nameof(SessionRows))]
-    public Task A_fault_during_the_session_behaves_as_documented(LifeStep step, Fault fault) =>
-        FaultScenario.RunAsync(Find(step, fault), output);
+    [MemberData(nameof(Rows))]
+    public Task A_fault_while_the_session_connects_behaves_as_documented(LifeStep step, Fault fault) =>
+        FaultScenario.RunAsync(FaultMatrixTests.Find(step, fault), output);
+}
+
+/// <summary>Rows of <see cref="FaultMatrix"/> for one part of a session's life (a class each, so they run in parallel).</summary>
+public sealed class FaultMatrixSpeakingTests(ITestOutputHelper output)
+{
+    public static TheoryData<LifeStep, Fault> Rows => FaultMatrixTests.Rows(s => s is LifeStep.MidUtterance or LifeStep.Interrupt);
 
     [Theory]
-    [MemberData(nameof(CloseRows))]
-    public Task A_fault_while_the_session_closes_behaves_as_documented(LifeStep step, Fault fault) =>
-        FaultScenario.RunAsync(Find(step, fault), output);
+    [MemberData(nameof(Rows))]
+    public Task A_fault_while_the_avatar_speaks_behaves_as_documented(LifeStep step, Fault fault) =>
+        FaultScenario.RunAsync(FaultMatrixTests.Find(step, fault), output);
+}
 
+/// <summary>Rows of <see cref="FaultMatrix"/> for one part of a session's life (a class each, so they run in parallel).</summary>
+public sealed class FaultMatrixKeepingAliveTests(ITestOutputHelper output)
+{
+    public static TheoryData<LifeStep, Fault> Rows => FaultMatrixTests.Rows(s => s is LifeStep.KeepAlive);
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public Task A_fault_in_a_keep_alive_behaves_as_documented(LifeStep step, Fault fault) =>
+        FaultScenario.RunAsync(FaultMatrixTests.Find(step, fault), output);
+}
+
+/// <summary>Rows of <see cref="FaultMatrix"/> for one part of a session's life (a class each, so they run in parallel).</summary>
+public sealed class FaultMatrixEndingTests(ITestOutputHelper output)
+{
+    public static TheoryData<LifeStep, Fault> Rows => FaultMatrixTests.Rows(s => s is LifeStep.End);
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public Task A_fault_while_the_session_ends_behaves_as_documented(LifeStep step, Fault fault) =>
+        FaultScenario.RunAsync(FaultMatrixTests.Find(step, fault), output);
+}
+
+/// <summary>Rows of <see cref="FaultMatrix"/> for one part of a session's life (a class each, so they run in parallel).</summary>
+public sealed class FaultMatrixCancellingTests(ITestOutputHelper output)
+{
+    public static TheoryData<LifeStep, Fault> Rows => FaultMatrixTests.Rows(s => s is LifeStep.Cancel);
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public Task A_fault_while_the_session_is_cancelled_behaves_as_documented(LifeStep step, Fault fault) =>
+        FaultScenario.RunAsync(FaultMatrixTests.Find(step, fault), output);
+}
+
+public sealed class FaultMatrixTests
+{
     [Fact]
     public void The_matrix_covers_every_step_and_lists_each_combination_once()
     {
@@ -341,9 +386,9 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
         FaultMatrix.Cases.Should().OnlyContain(c => c.Cause.Length > 0, "every row says what names the fault");
     }
 
-    private static FaultCase Find(LifeStep step, Fault fault) => FaultMatrix.Cases.Single(c => c.Step == step && c.Fault == fault);
+    internal static FaultCase Find(LifeStep step, Fault fault) => FaultMatrix.Cases.Single(c => c.Step == step && c.Fault == fault);
 
-    private static TheoryData<LifeStep, Fault> Rows(Func<LifeStep, bool> which)
+    internal static TheoryData<LifeStep, Fault> Rows(Func<LifeStep, bool> which)
     {
         var data = new TheoryData<LifeStep, Fault>();
         foreach (FaultCase c in FaultMatrix.Cases.Where(c => which(c.Step)))
