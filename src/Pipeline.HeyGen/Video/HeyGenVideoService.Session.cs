@@ -82,7 +82,21 @@ public sealed partial class HeyGenVideoService
         options.Product = _options.Product ?? (_api is LiveAvatarApi ? HeyGenProduct.LiveAvatar : HeyGenProduct.InteractiveAvatar);
         if (options.RestKeepAlive is null && _api.SupportsKeepAlive)
         {
-            options.RestKeepAlive = ct => _api.KeepAliveAsync(sessionId, ct);
+            options.RestKeepAlive = async ct =>
+            {
+                try
+                {
+                    await _api.KeepAliveAsync(sessionId, ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException && !_closing)
+                {
+                    // Not fatal (the next keep-alive may get through), but the pipeline must hear of it: HeyGen ends
+                    // the session after its idle timeout if none does.
+                    await PushErrorAsync($"Keep-alive of HeyGen session {sessionId} failed; HeyGen ends the session after its idle timeout unless a later one succeeds: {ex.Message}", ex)
+                        .ConfigureAwait(false);
+                    throw;
+                }
+            };
         }
         else if (options.Product == HeyGenProduct.InteractiveAvatar && options.RestKeepAlive is null && options.KeepAliveEnabled)
         {
@@ -142,7 +156,10 @@ public sealed partial class HeyGenVideoService
             }
             catch (Exception ex)
             {
-                await PushErrorAsync($"Could not close HeyGen session {session.SessionId}; it may stay billed until HeyGen times it out: {ex.Message}", ex)
+                string why = ex is OperationCanceledException && timeout.IsCancellationRequested
+                    ? $"no answer within the close timeout ({_options.CloseTimeout.TotalSeconds:F0} s)"
+                    : ex.Message;
+                await PushErrorAsync($"Could not close HeyGen session {session.SessionId}; it may stay billed until HeyGen times it out: {why}", ex)
                     .ConfigureAwait(false);
             }
         }
@@ -162,9 +179,12 @@ public sealed partial class HeyGenVideoService
         }
     }
 
-    private void OnAudioLost(object? sender, RealtimeAudioLostEventArgs e) =>
+    private void OnAudioLost(object? sender, RealtimeAudioLostEventArgs e)
+    {
+        OnUtteranceLost(e.UtteranceId);
         _ = StartBackgroundTask("report-audio-lost", _ => PushErrorAsync(
             $"The realtime connection dropped during utterance {e.UtteranceId}: {e.BytesSubmitted} bytes of its speech may not have reached the avatar.").AsTask());
+    }
 
     private void OnParticipantLeft(object? sender, AvatarParticipantEventArgs e)
     {

@@ -28,6 +28,7 @@ public sealed partial class HeyGenVideoService
     private (string Id, long Sequence) _timeoutTarget;
     private long _speechBytesSent;
     private bool _listening;
+    private string? _lostCurrentId; // the utterance being sent when the connection dropped (see OnUtteranceLost)
 
     private async ValueTask OnTtsAudioAsync(TTSAudioRawFrame audio, CancellationToken cancellationToken)
     {
@@ -143,7 +144,30 @@ public sealed partial class HeyGenVideoService
             await SendSpeechAsync(utterance, chunk, cancellationToken).ConfigureAwait(false);
         }
 
-        if (utterance.SpeechSent && !utterance.IsInterrupted && _realtime is { } realtime)
+        bool lost;
+        lock (_gate)
+        {
+            lost = string.Equals(_lostCurrentId, utterance.Id, StringComparison.Ordinal);
+            if (lost)
+            {
+                _lostCurrentId = null;
+            }
+        }
+
+        if (lost && !utterance.IsInterrupted && _realtime is { } reconnected)
+        {
+            // The realtime client sends no speak_end for a lost utterance, but the avatar holds what arrived of it
+            // open, and later speech would queue behind it for ever: interrupt it instead (its loss was reported).
+            try
+            {
+                await reconnected.InterruptAsync(utterance.Id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HeyGenRealtimeException ex)
+            {
+                Logger.LogWarning(ex, "{Processor}: could not interrupt lost utterance {UtteranceId}", Name, utterance.Id);
+            }
+        }
+        else if (utterance.SpeechSent && !utterance.IsInterrupted && _realtime is { } realtime)
         {
             try
             {
@@ -228,6 +252,7 @@ public sealed partial class HeyGenVideoService
             }
 
             _current = null;
+            _lostCurrentId = null;
             _pending.Clear();
             _drained.TrySetResult();
             _chunker.Reset();
@@ -303,6 +328,25 @@ public sealed partial class HeyGenVideoService
             Logger.LogWarning(
                 "{Processor}: the avatar had not finished speaking {Timeout} ms after the end of the pipeline; closing anyway",
                 Name, _options.EndDrainTimeout.TotalMilliseconds);
+        }
+    }
+
+    // Called when the realtime connection dropped while an utterance was in flight. The avatar will not confirm it, so
+    // it no longer holds the end of the pipeline; if it is still being sent, EndUtteranceAsync interrupts it.
+    private void OnUtteranceLost(string utteranceId)
+    {
+        lock (_gate)
+        {
+            if (string.Equals(_current?.Id, utteranceId, StringComparison.Ordinal))
+            {
+                _lostCurrentId = utteranceId;
+            }
+
+            _pending.Remove(utteranceId);
+            if (_pending.Count == 0)
+            {
+                _drained.TrySetResult();
+            }
         }
     }
 

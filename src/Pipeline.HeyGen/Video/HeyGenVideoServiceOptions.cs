@@ -84,8 +84,12 @@ public sealed class HeyGenVideoServiceOptions
     /// </summary>
     public TimeSpan EndDrainTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>How long closing the session (websocket, room, REST stop) may take. Default 10 s.</summary>
-    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How long closing the session (websocket, room, REST stop) may take. Default 30 s: long enough for the API
+    /// client to retry a stop whose first attempt timed out (10 s per attempt by default), so that one slow answer
+    /// does not leave the session billed until HeyGen's idle timeout.
+    /// </summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>A shallow copy (the API, connector and realtime options are shared).</summary>
     public HeyGenVideoServiceOptions Clone() => (HeyGenVideoServiceOptions)MemberwiseClone();
