@@ -181,10 +181,7 @@ public sealed class SecretsTests
         scanner.AssertClean(secrets);
     }
 
-    [Fact(Skip = "BUG: realtime server error/warning text is logged and turned into an ErrorFrame verbatim: HeyGenRealtimeClient.Loops.cs " +
-        "OnServerMessage (RealtimeLog.ServerError/ServerWarning with error.Message/warning.Message) and HeyGenVideoService.Media.cs:125 " +
-        "(PushErrorAsync($\"HeyGen reported an error: ...{error.Message}\")). Pass the text through SecretRedactor.Redact with the session's " +
-        "tokens (and a length cap) as the REST path does.")]
+    [Fact]
     public async Task A_realtime_error_event_that_echoes_the_sessions_tokens_is_reported_without_them()
     {
         var logs = new CapturingLoggerProvider();

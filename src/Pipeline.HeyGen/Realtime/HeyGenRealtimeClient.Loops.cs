@@ -145,9 +145,12 @@ public sealed partial class HeyGenRealtimeClient
                 Acknowledged(serverEvent.EventId);
                 break;
             case RealtimeErrorEvent error:
+                // Services quote what they were given: their texts are redacted and capped before anyone sees them.
+                serverEvent = error = error with { Message = RedactServerText(error.Message) };
                 RealtimeLog.ServerError(_logger, error.ErrorType, error.Code, error.SourceEventId, error.Message);
                 break;
             case RealtimeWarningEvent warning:
+                serverEvent = warning = warning with { Message = RedactServerText(warning.Message) };
                 RealtimeLog.ServerWarning(_logger, warning.Message);
                 break;
         }
@@ -187,5 +190,21 @@ public sealed partial class HeyGenRealtimeClient
             RealtimeLog.AudioLost(_logger, utterance.Id, bytes);
             Raise(AudioLost, new RealtimeAudioLostEventArgs(utterance.Id, bytes));
         }
+    }
+
+    private string? RedactServerText(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        IEnumerable<string> urlValues = _endpoint is null
+            ? []
+            : _endpoint.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+                .Select(pair => pair.Split('=', 2))
+                .Where(pair => pair.Length == 2 && RealtimeUrl.IsSecret(Uri.UnescapeDataString(pair[0])))
+                .Select(pair => Uri.UnescapeDataString(pair[1]));
+        return Api.Http.SecretRedactor.Redact(text, [.. _options.KnownSecrets, .. urlValues], 256);
     }
 }

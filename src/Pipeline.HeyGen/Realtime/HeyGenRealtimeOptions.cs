@@ -80,6 +80,12 @@ public sealed class HeyGenRealtimeOptions
     /// <summary>Adjusts the websocket before each connect (proxy, headers, certificates).</summary>
     public Action<ClientWebSocketOptions>? ConfigureWebSocket { get; set; }
 
+    /// <summary>
+    /// Secrets to remove from the service's error and warning texts before they are logged or handed on (for
+    /// example the session's LiveKit tokens); the endpoint URL's own token values are always removed.
+    /// </summary>
+    public IReadOnlyCollection<string> KnownSecrets { get; set; } = [];
+
     internal TimeSpan EffectiveIdleTimeout =>
         IdleTimeout ?? (Product == HeyGenProduct.InteractiveAvatar ? TimeSpan.FromSeconds(120) : TimeSpan.FromMinutes(5));
 

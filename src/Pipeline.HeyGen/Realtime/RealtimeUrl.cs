@@ -32,7 +32,7 @@ public static class RealtimeUrl
         return text.ToString();
     }
 
-    private static bool IsSecret(string name) =>
+    internal static bool IsSecret(string name) =>
         name.Equals("token", StringComparison.OrdinalIgnoreCase)
         || name.EndsWith("_token", StringComparison.OrdinalIgnoreCase)
         || name.Equals("key", StringComparison.OrdinalIgnoreCase)

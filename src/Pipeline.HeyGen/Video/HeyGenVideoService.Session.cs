@@ -28,7 +28,7 @@ public sealed partial class HeyGenVideoService
 
             step = "connect the realtime websocket";
             _sessionCts = new CancellationTokenSource();
-            _realtime = new HeyGenRealtimeClient(CreateRealtimeOptions(_session.SessionId), _loggerFactory?.CreateLogger<HeyGenRealtimeClient>(), TimeProvider);
+            _realtime = new HeyGenRealtimeClient(CreateRealtimeOptions(_session), _loggerFactory?.CreateLogger<HeyGenRealtimeClient>(), TimeProvider);
             _realtime.AudioLost += OnAudioLost;
             await _realtime.ConnectAsync(new Uri(_session.WebSocketUrl), cancellationToken).ConfigureAwait(false);
             _sessionTasks.Add(StartBackgroundTask("avatar-events", ReadServerEventsAsync));
@@ -76,9 +76,11 @@ public sealed partial class HeyGenVideoService
         }
     }
 
-    private HeyGenRealtimeOptions CreateRealtimeOptions(string sessionId)
+    private HeyGenRealtimeOptions CreateRealtimeOptions(StandardSessionResponse session)
     {
+        string sessionId = session.SessionId;
         HeyGenRealtimeOptions options = _options.Realtime.Clone();
+        options.KnownSecrets = [.. options.KnownSecrets, .. SessionSecrets(session)];
         options.Product = _options.Product ?? (_api is LiveAvatarApi ? HeyGenProduct.LiveAvatar : HeyGenProduct.InteractiveAvatar);
         if (options.RestKeepAlive is null && _api.SupportsKeepAlive)
         {
@@ -108,6 +110,9 @@ public sealed partial class HeyGenVideoService
 
         return options;
     }
+
+    private IEnumerable<string> SessionSecrets(StandardSessionResponse session) =>
+        new[] { session.AccessToken, session.LiveKitAgentToken, _options.ApiKey }.OfType<string>();
 
     /// <summary>Stops the readers, closes the room and the websocket, and stops the REST session: once, whatever happened.</summary>
     private Task CloseSessionAsync(string reason)
