@@ -9,13 +9,13 @@ using Pipeline.HeyGen.Emulator.Media;
 using Pipeline.HeyGen.Emulator.Realtime;
 using Pipeline.HeyGen.Video;
 
-namespace Pipeline.Security.Tests.Infrastructure;
+namespace Pipeline.HeyGen.Testing;
 
 /// <summary>
 /// A pipeline of one <see cref="HeyGenVideoService"/> against a real emulator on 127.0.0.1, everything timed on one
 /// fake clock: the test moves time forward, so media that would take seconds is produced in milliseconds.
 /// </summary>
-internal sealed class AvatarHarness : IAsyncDisposable
+public sealed class AvatarHarness : IAsyncDisposable
 {
     public static readonly TimeSpan Hang = TimeSpan.FromSeconds(20);
 

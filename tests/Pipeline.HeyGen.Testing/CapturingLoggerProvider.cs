@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Pipeline.Security.Tests.Infrastructure;
+namespace Pipeline.HeyGen.Testing;
 
 /// <summary>Keeps every log line (message, structured values and exception text) in memory, at every level.</summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider

@@ -1,10 +1,10 @@
 using Pipeline.Core.Audio;
 using Pipeline.Core.Frames;
 
-namespace Pipeline.Security.Tests.Infrastructure;
+namespace Pipeline.HeyGen.Testing;
 
 /// <summary>Speech-like test audio (a warbling tone with syllable-like loudness) and its TTS frames.</summary>
-internal static class Speech
+public static class Speech
 {
     public static byte[] Make(TimeSpan duration, int sampleRate)
     {
