@@ -97,35 +97,11 @@ public sealed class AvatarHarness : IAsyncDisposable
     public ValueTask QueueAsync(params Frame[] frames) => Task.QueueFramesAsync(frames);
 
     /// <summary>Waits (in real time, without moving the clock) until the condition holds.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        using var timeout = new CancellationTokenSource(Hang);
-        while (!condition())
-        {
-            if (timeout.IsCancellationRequested)
-            {
-                throw new TimeoutException($"Timed out waiting until {what}.");
-            }
-
-            await System.Threading.Tasks.Task.Delay(2, CancellationToken.None);
-        }
-    }
+    public static Task WaitUntilAsync(Func<bool> condition, string what) => FakeClockPump.WaitUntilAsync(condition, what, Hang);
 
     /// <summary>Moves the fake clock forward in steps until the condition holds, letting the system catch up after each.</summary>
-    public async Task AdvanceUntilAsync(Func<bool> condition, TimeSpan limit, string what, TimeSpan? step = null)
-    {
-        TimeSpan stride = step ?? TimeSpan.FromMilliseconds(20);
-        for (TimeSpan moved = TimeSpan.Zero; !condition(); moved += stride)
-        {
-            if (moved >= limit)
-            {
-                throw new TimeoutException($"{what} did not happen within {limit.TotalSeconds} s of emulated time.");
-            }
-
-            Clock.Advance(stride);
-            await System.Threading.Tasks.Task.Delay(1, CancellationToken.None);
-        }
-    }
+    public Task AdvanceUntilAsync(Func<bool> condition, TimeSpan limit, string what, TimeSpan? step = null) =>
+        FakeClockPump.AdvanceUntilAsync(Clock, condition, limit, what, step ?? TimeSpan.FromMilliseconds(20));
 
     /// <summary>Moves the fake clock forward by <paramref name="duration"/>, in 20 ms steps.</summary>
     public async Task AdvanceAsync(TimeSpan duration)
