@@ -22,9 +22,8 @@ public sealed class AvatarConnectorTests
         using var timeout = new CancellationTokenSource(Budget);
         await using LoopbackSfu sfu = await LoopbackSfu.StartAsync("--late", "--identity", "heygen");
         var connector = new LiveKitAvatarMediaConnector(TestLogging.Factory);
-        var request = new AvatarMediaConnectRequest(sfu.Url, Token)
+        var request = new AvatarMediaConnectRequest(sfu.Url, Token, "heygen")
         {
-            AvatarIdentity = "heygen",
             VideoFormat = PixelFormat.Rgba32,
             AudioSampleRate = 48_000,
             AudioChannels = 1,
@@ -43,7 +42,7 @@ public sealed class AvatarConnectorTests
             (await joined.Task.WaitAsync(timeout.Token)).Should().Be(new AvatarParticipantEventArgs("heygen", IsAvatar: true));
             session.AvatarPresent.Should().BeTrue();
 
-            await foreach (AvatarVideoFrame frame in session.ReadVideoAsync(timeout.Token))
+            await foreach (RemoteVideoBuffer frame in session.ReadVideoAsync(timeout.Token))
             {
                 using (frame)
                 {
@@ -62,7 +61,7 @@ public sealed class AvatarConnectorTests
             var segments = new List<short[]>();
             var segment = new List<short>();
             int loud = 0;
-            await foreach (AvatarAudioFrame block in session.ReadAudioAsync(timeout.Token))
+            await foreach (RemoteAudioBuffer block in session.ReadAudioAsync(timeout.Token))
             {
                 using (block)
                 {
@@ -107,7 +106,7 @@ public sealed class AvatarConnectorTests
         // The avatar publishes video; another participant, "bystander", publishes the audio.
         await using LoopbackSfu sfu = await LoopbackSfu.StartAsync("--identity", "heygen", "--audio-owner", "bystander");
         var connector = new LiveKitAvatarMediaConnector(TestLogging.Factory);
-        var request = new AvatarMediaConnectRequest(sfu.Url, Token) { AvatarIdentity = "heygen", ConnectTimeout = Budget };
+        var request = new AvatarMediaConnectRequest(sfu.Url, Token, "heygen") { ConnectTimeout = Budget };
         Task<LogEntry> ignored = TestLogging.Provider.WaitForAsync(e => e.Message.Contains("of bystander: not the avatar", StringComparison.Ordinal));
 
         await using (IAvatarMediaSession session = await connector.ConnectAsync(request, timeout.Token))
@@ -120,7 +119,7 @@ public sealed class AvatarConnectorTests
 
             // A second of the avatar's video: the bystander's audio, subscribed at the same moment, would be here by now.
             int videoFrames = 0;
-            await foreach (AvatarVideoFrame frame in session.ReadVideoAsync(timeout.Token))
+            await foreach (RemoteVideoBuffer frame in session.ReadVideoAsync(timeout.Token))
             {
                 frame.Format.Should().Be(PixelFormat.Rgb24);
                 frame.Dispose();
@@ -146,7 +145,7 @@ public sealed class AvatarConnectorTests
         probe.Stop();
         var connector = new LiveKitAvatarMediaConnector(TestLogging.Factory, new LiveKitAvatarMediaConnectorOptions { JoinRetries = 0 });
 
-        Func<Task> connect = async () => await connector.ConnectAsync(new AvatarMediaConnectRequest(new Uri($"ws://127.0.0.1:{port}"), Token), CancellationToken.None);
+        Func<Task> connect = async () => await connector.ConnectAsync(new AvatarMediaConnectRequest(new Uri($"ws://127.0.0.1:{port}"), Token, "heygen"), CancellationToken.None);
 
         (await connect.Should().ThrowAsync<AvatarMediaException>())
             .Which.Message.Should().Contain("Connection refused").And.NotContain(Token);
@@ -170,12 +169,12 @@ public sealed class AvatarConnectorTests
         return rgba[at] > 200 && rgba[at + 1] > 200 && rgba[at + 2] < 60;
     }
 
-    private static async Task<int> CountAsync(IAsyncEnumerable<AvatarAudioFrame> blocks)
+    private static async Task<int> CountAsync(IAsyncEnumerable<RemoteAudioBuffer> blocks)
     {
         int count = 0;
         try
         {
-            await foreach (AvatarAudioFrame block in blocks)
+            await foreach (RemoteAudioBuffer block in blocks)
             {
                 block.Dispose();
                 count++;

@@ -228,7 +228,7 @@ public sealed class SecretsTests
             response.LiveKitAgentToken.Should().NotBeNullOrEmpty();
             scanner.Add("StandardSessionResponse.ToString", response.ToString());
             scanner.Add("StandardSessionResponse.ToString", $"{response}");
-            var request = new AvatarMediaConnectRequest(new Uri(response.LiveKitUrl!), response.AccessToken ?? response.LiveKitAgentToken);
+            var request = new AvatarMediaConnectRequest(new Uri(response.LiveKitUrl!), response.AccessToken ?? response.LiveKitAgentToken, "heygen");
             scanner.Add("AvatarMediaConnectRequest.ToString", request.ToString());
             request.ToString().Should().Contain(response.LiveKitUrl!.TrimEnd('/')).And.Contain("***");
             response.ToString().Should().Contain(response.SessionId).And.Contain("***");

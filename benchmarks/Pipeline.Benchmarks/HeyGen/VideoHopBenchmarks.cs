@@ -62,18 +62,18 @@ public class VideoHopBenchmarks
 
         public ValueTask ReleaseAsync(int frames) => _release.Writer.WriteAsync(frames);
 
-        public async IAsyncEnumerable<AvatarVideoFrame> ReadVideoAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        public async IAsyncEnumerable<RemoteVideoBuffer> ReadVideoAsync([EnumeratorCancellation] CancellationToken cancellationToken)
         {
             await foreach (int frames in _release.Reader.ReadAllAsync(cancellationToken))
             {
                 for (int i = 0; i < frames; i++)
                 {
-                    yield return new AvatarVideoFrame(_pixels, width, height, PixelFormat.Rgb24, TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 30 * _index++));
+                    yield return new RemoteVideoBuffer(_pixels, width, height, PixelFormat.Rgb24, TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 30 * _index++));
                 }
             }
         }
 
-        public async IAsyncEnumerable<AvatarAudioFrame> ReadAudioAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        public async IAsyncEnumerable<RemoteAudioBuffer> ReadAudioAsync([EnumeratorCancellation] CancellationToken cancellationToken)
         {
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
             yield break;

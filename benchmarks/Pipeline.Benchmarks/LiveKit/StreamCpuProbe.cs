@@ -50,18 +50,18 @@ public static class StreamCpuProbe
         return Report($"loopback x{streams}", cpu, wall, streams, fps);
     }
 
-    public static async Task<string> RemoteAsync(Uri url, string token, TimeSpan duration)
+    public static async Task<string> RemoteAsync(Uri url, string token, string avatarIdentity, TimeSpan duration)
     {
         var connector = new LiveKitAvatarMediaConnector();
         await using IAvatarMediaSession session = await connector.ConnectAsync(
-            new AvatarMediaConnectRequest(url, token) { VideoFormat = PixelFormat.Rgb24 }, CancellationToken.None);
+            new AvatarMediaConnectRequest(url, token, avatarIdentity) { VideoFormat = PixelFormat.Rgb24 }, CancellationToken.None);
         using var stop = new CancellationTokenSource();
         long frames = 0;
         Task video = Task.Run(async () =>
         {
             try
             {
-                await foreach (AvatarVideoFrame frame in session.ReadVideoAsync(stop.Token))
+                await foreach (RemoteVideoBuffer frame in session.ReadVideoAsync(stop.Token))
                 {
                     using (frame)
                     {
@@ -78,7 +78,7 @@ public static class StreamCpuProbe
         {
             try
             {
-                await foreach (AvatarAudioFrame block in session.ReadAudioAsync(stop.Token))
+                await foreach (RemoteAudioBuffer block in session.ReadAudioAsync(stop.Token))
                 {
                     block.Dispose();
                 }

@@ -8,7 +8,7 @@ namespace Pipeline.Benchmarks.LiveKit;
 /// <summary>
 /// The 720p hop from a frame in the engine's memory to the <see cref="OutputImageRawFrame"/> that leaves the video
 /// service: the engine's I420-to-RGB24 conversion (done on its own thread when a stream asks for RGB24), the
-/// zero-copy wrap into the media seam's <see cref="AvatarVideoFrame"/>, and the one copy into the output frame.
+/// zero-copy wrap into the media seam's <see cref="RemoteVideoBuffer"/>, and the one copy into the output frame.
 /// </summary>
 [MemoryDiagnoser]
 public class VideoHopBenchmarks : IDisposable
@@ -55,7 +55,7 @@ public class VideoHopBenchmarks : IDisposable
     [Benchmark(Baseline = true)]
     public OutputImageRawFrame HopNativeToOutputImage()
     {
-        using var seam = new AvatarVideoFrame(_nativeRgb.PackedData, Width, Height, PixelFormat.Rgb24, TimeSpan.Zero);
+        using var seam = new RemoteVideoBuffer(_nativeRgb.PackedData, Width, Height, PixelFormat.Rgb24, TimeSpan.Zero);
         return new OutputImageRawFrame(seam.Data.ToArray(), seam.Width, seam.Height, seam.Format);
     }
 
@@ -66,7 +66,7 @@ public class VideoHopBenchmarks : IDisposable
     [Benchmark]
     public OutputImageRawFrame HopNativeToOutputImageUninitialized()
     {
-        using var seam = new AvatarVideoFrame(_nativeRgb.PackedData, Width, Height, PixelFormat.Rgb24, TimeSpan.Zero);
+        using var seam = new RemoteVideoBuffer(_nativeRgb.PackedData, Width, Height, PixelFormat.Rgb24, TimeSpan.Zero);
         byte[] pixels = GC.AllocateUninitializedArray<byte>(seam.Data.Length);
         seam.Data.Span.CopyTo(pixels);
         return new OutputImageRawFrame(pixels, seam.Width, seam.Height, seam.Format);

@@ -3,8 +3,8 @@ using Pipeline.Core.Frames;
 namespace Pipeline.Core.Media;
 
 /// <summary>
-/// Opens the room where an avatar's video and audio arrive (for HeyGen, a LiveKit room). Implementations:
-/// the LiveKit client for real sessions, and the emulator's in-process room for offline runs and tests.
+/// Opens the room where a remote avatar's video and audio arrive (a LiveKit room, for instance). Implementations:
+/// the LiveKit client for real sessions, and an emulator's in-process room for offline runs and tests.
 /// </summary>
 public interface IAvatarMediaConnector
 {
@@ -19,12 +19,16 @@ public sealed record AvatarMediaConnectRequest
     /// <summary>Creates a request.</summary>
     /// <param name="url">The room's URL (e.g. <c>wss://…livekit.cloud</c>).</param>
     /// <param name="token">The access token to join with. Secret: never logged, redacted by <see cref="ToString"/>.</param>
-    public AvatarMediaConnectRequest(Uri url, string token)
+    /// <param name="avatarIdentity">Identity of the participant whose media is the avatar's; the avatar provider
+    /// knows it (from its session or its room token). Other participants' media is ignored.</param>
+    public AvatarMediaConnectRequest(Uri url, string token, string avatarIdentity)
     {
         ArgumentNullException.ThrowIfNull(url);
         ArgumentException.ThrowIfNullOrWhiteSpace(token);
+        ArgumentException.ThrowIfNullOrWhiteSpace(avatarIdentity);
         Url = url;
         Token = token;
+        AvatarIdentity = avatarIdentity;
     }
 
     /// <summary>The room's URL.</summary>
@@ -33,8 +37,8 @@ public sealed record AvatarMediaConnectRequest
     /// <summary>The access token. Secret.</summary>
     public string Token { get; }
 
-    /// <summary>Identity of the participant whose media is the avatar's (HeyGen uses <c>heygen</c>). Others are ignored.</summary>
-    public string AvatarIdentity { get; init; } = "heygen";
+    /// <summary>Identity of the participant whose media is the avatar's. Others are ignored.</summary>
+    public string AvatarIdentity { get; }
 
     /// <summary>Pixel format of the video frames to deliver. Default <see cref="PixelFormat.Rgb24"/>.</summary>
     public PixelFormat VideoFormat { get; init; } = PixelFormat.Rgb24;

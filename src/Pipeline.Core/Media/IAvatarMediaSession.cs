@@ -19,14 +19,14 @@ public interface IAvatarMediaSession : IAsyncDisposable
     /// The avatar's video frames, in timestamp order, until the session ends. Each frame must be disposed by the
     /// reader (it may hold pooled or native memory). Only one reader at a time.
     /// </summary>
-    IAsyncEnumerable<AvatarVideoFrame> ReadVideoAsync(CancellationToken cancellationToken);
+    IAsyncEnumerable<RemoteVideoBuffer> ReadVideoAsync(CancellationToken cancellationToken);
 
     /// <summary>The avatar's audio frames (16-bit PCM), in timestamp order, until the session ends. Only one reader.</summary>
-    IAsyncEnumerable<AvatarAudioFrame> ReadAudioAsync(CancellationToken cancellationToken);
+    IAsyncEnumerable<RemoteAudioBuffer> ReadAudioAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>A participant of the avatar room.</summary>
-/// <param name="Identity">The participant's identity (the avatar is usually <c>heygen</c>).</param>
+/// <param name="Identity">The participant's identity.</param>
 /// <param name="IsAvatar">Whether this is the avatar participant.</param>
 public sealed record AvatarParticipantEventArgs(string Identity, bool IsAvatar);
 

@@ -14,8 +14,8 @@ namespace Pipeline.HeyGen.Emulator.Media;
 public sealed class AvatarMediaSubscription : IAsyncDisposable
 {
     private readonly EmulatedAvatar _avatar;
-    private readonly Channel<AvatarVideoFrame> _video;
-    private readonly Channel<AvatarAudioFrame> _audio;
+    private readonly Channel<RemoteVideoBuffer> _video;
+    private readonly Channel<RemoteAudioBuffer> _audio;
     private readonly StreamingResampler _resampler;
     private readonly Lock _audioLock = new();
     private long _videoDropped;
@@ -34,7 +34,7 @@ public sealed class AvatarMediaSubscription : IAsyncDisposable
         AudioSampleRate = audioSampleRate;
         AudioChannels = audioChannels;
         _resampler = new StreamingResampler(EmulatedAvatarOptions.SpeechSampleRate, audioSampleRate);
-        _video = Channel.CreateBounded<AvatarVideoFrame>(
+        _video = Channel.CreateBounded<RemoteVideoBuffer>(
             new BoundedChannelOptions(videoQueueFrames) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
             dropped =>
             {
@@ -43,7 +43,7 @@ public sealed class AvatarMediaSubscription : IAsyncDisposable
             });
 
         // Audio is never dropped: a reader that stops reading audio for minutes is a bug worth the memory.
-        _audio = Channel.CreateUnbounded<AvatarAudioFrame>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        _audio = Channel.CreateUnbounded<RemoteAudioBuffer>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     }
 
     /// <summary>Pixel format of the delivered video.</summary>
@@ -62,22 +62,22 @@ public sealed class AvatarMediaSubscription : IAsyncDisposable
     public bool AvatarLeft { get; private set; }
 
     /// <summary>The video frames.</summary>
-    public ChannelReader<AvatarVideoFrame> Video => _video.Reader;
+    public ChannelReader<RemoteVideoBuffer> Video => _video.Reader;
 
     /// <summary>The audio frames.</summary>
-    public ChannelReader<AvatarAudioFrame> Audio => _audio.Reader;
+    public ChannelReader<RemoteAudioBuffer> Audio => _audio.Reader;
 
     /// <summary>Stops delivery and releases every undelivered frame.</summary>
     public ValueTask DisposeAsync()
     {
         _avatar.Unsubscribe(this);
         Complete(avatarLeft: false);
-        while (_video.Reader.TryRead(out AvatarVideoFrame? frame))
+        while (_video.Reader.TryRead(out RemoteVideoBuffer? frame))
         {
             frame.Dispose();
         }
 
-        while (_audio.Reader.TryRead(out AvatarAudioFrame? block))
+        while (_audio.Reader.TryRead(out RemoteAudioBuffer? block))
         {
             block.Dispose();
         }
@@ -126,7 +126,7 @@ public sealed class AvatarMediaSubscription : IAsyncDisposable
                 n *= 2;
             }
 
-            var frame = new AvatarAudioFrame(buffer.AsMemory(0, n), AudioSampleRate, AudioChannels, timestamp, new PooledBuffer(buffer));
+            var frame = new RemoteAudioBuffer(buffer.AsMemory(0, n), AudioSampleRate, AudioChannels, timestamp, new PooledBuffer(buffer));
             if (!_audio.Writer.TryWrite(frame))
             {
                 frame.Dispose();
@@ -144,7 +144,7 @@ public sealed class AvatarMediaSubscription : IAsyncDisposable
         int size = PixelFormats.BufferSize(VideoFormat, renderer.Width, renderer.Height);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
         renderer.Render(pose, VideoFormat, buffer, rgbScratch);
-        var frame = new AvatarVideoFrame(buffer.AsMemory(0, size), renderer.Width, renderer.Height, VideoFormat, timestamp, new PooledBuffer(buffer));
+        var frame = new RemoteVideoBuffer(buffer.AsMemory(0, size), renderer.Width, renderer.Height, VideoFormat, timestamp, new PooledBuffer(buffer));
         if (!_video.Writer.TryWrite(frame))
         {
             frame.Dispose();

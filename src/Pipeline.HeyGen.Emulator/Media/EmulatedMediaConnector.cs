@@ -56,10 +56,10 @@ public sealed class EmulatedMediaConnector : IAvatarMediaConnector
 
         public bool AvatarPresent => !subscription.AvatarLeft;
 
-        public async IAsyncEnumerable<AvatarVideoFrame> ReadVideoAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        public async IAsyncEnumerable<RemoteVideoBuffer> ReadVideoAsync([EnumeratorCancellation] CancellationToken cancellationToken)
         {
             RaiseJoinedOnce();
-            await foreach (AvatarVideoFrame frame in subscription.Video.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (RemoteVideoBuffer frame in subscription.Video.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 yield return frame;
             }
@@ -67,10 +67,10 @@ public sealed class EmulatedMediaConnector : IAvatarMediaConnector
             RaiseLeftIfAvatarLeft();
         }
 
-        public async IAsyncEnumerable<AvatarAudioFrame> ReadAudioAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        public async IAsyncEnumerable<RemoteAudioBuffer> ReadAudioAsync([EnumeratorCancellation] CancellationToken cancellationToken)
         {
             RaiseJoinedOnce();
-            await foreach (AvatarAudioFrame frame in subscription.Audio.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (RemoteAudioBuffer frame in subscription.Audio.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 yield return frame;
             }

@@ -22,7 +22,7 @@ public sealed partial class HeyGenVideoService
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _sessionCts!.Token);
         try
         {
-            await foreach (AvatarVideoFrame frame in media.ReadVideoAsync(linked.Token).ConfigureAwait(false))
+            await foreach (RemoteVideoBuffer frame in media.ReadVideoAsync(linked.Token).ConfigureAwait(false))
             {
                 using (frame)
                 {
@@ -57,7 +57,7 @@ public sealed partial class HeyGenVideoService
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _sessionCts!.Token);
         try
         {
-            await foreach (AvatarAudioFrame block in media.ReadAudioAsync(linked.Token).ConfigureAwait(false))
+            await foreach (RemoteAudioBuffer block in media.ReadAudioAsync(linked.Token).ConfigureAwait(false))
             {
                 using (block)
                 {

@@ -43,9 +43,8 @@ public sealed partial class HeyGenVideoService
 
             using var timeout = new CancellationTokenSource(_options.MediaConnectTimeout, TimeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            var request = new AvatarMediaConnectRequest(new Uri(_session.LiveKitUrl), token)
+            var request = new AvatarMediaConnectRequest(new Uri(_session.LiveKitUrl), token, _options.AvatarIdentity)
             {
-                AvatarIdentity = _options.AvatarIdentity,
                 VideoFormat = _options.VideoFormat,
                 AudioSampleRate = _options.AudioSampleRate ?? start.AudioOutSampleRate,
                 AudioChannels = _options.AudioChannels,

@@ -15,8 +15,8 @@ internal sealed partial class LiveKitAvatarMediaSession : IAvatarMediaSession
     private readonly AvatarMediaConnectRequest _request;
     private readonly Room _room;
     private readonly ILogger _logger;
-    private readonly Channel<AvatarVideoFrame> _video;
-    private readonly Channel<AvatarAudioFrame> _audio;
+    private readonly Channel<RemoteVideoBuffer> _video;
+    private readonly Channel<RemoteAudioBuffer> _audio;
     private readonly CancellationTokenSource _stop = new();
     private readonly object _gate = new();
     private readonly List<Task> _pumps = [];
@@ -31,10 +31,10 @@ internal sealed partial class LiveKitAvatarMediaSession : IAvatarMediaSession
     {
         _request = request;
         _logger = loggerFactory.CreateLogger<LiveKitAvatarMediaConnector>();
-        _video = Channel.CreateBounded<AvatarVideoFrame>(
+        _video = Channel.CreateBounded<RemoteVideoBuffer>(
             new BoundedChannelOptions(options.VideoBufferFrames) { FullMode = BoundedChannelFullMode.DropOldest },
             static dropped => dropped.Dispose());
-        _audio = Channel.CreateBounded<AvatarAudioFrame>(
+        _audio = Channel.CreateBounded<RemoteAudioBuffer>(
             new BoundedChannelOptions(options.AudioBufferFrames) { FullMode = BoundedChannelFullMode.DropOldest },
             static dropped => dropped.Dispose());
         _room = new Room(loggerFactory);
@@ -70,22 +70,22 @@ internal sealed partial class LiveKitAvatarMediaSession : IAvatarMediaSession
         }
     }
 
-    public async IAsyncEnumerable<AvatarVideoFrame> ReadVideoAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<RemoteVideoBuffer> ReadVideoAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         while (await _video.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (_video.Reader.TryRead(out AvatarVideoFrame? frame))
+            while (_video.Reader.TryRead(out RemoteVideoBuffer? frame))
             {
                 yield return frame;
             }
         }
     }
 
-    public async IAsyncEnumerable<AvatarAudioFrame> ReadAudioAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<RemoteAudioBuffer> ReadAudioAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         while (await _audio.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (_audio.Reader.TryRead(out AvatarAudioFrame? frame))
+            while (_audio.Reader.TryRead(out RemoteAudioBuffer? frame))
             {
                 yield return frame;
             }
@@ -113,12 +113,12 @@ internal sealed partial class LiveKitAvatarMediaSession : IAvatarMediaSession
         await Task.WhenAll(pumps).ConfigureAwait(false);
         await _room.DisposeAsync().ConfigureAwait(false);
         Complete();
-        while (_video.Reader.TryRead(out AvatarVideoFrame? frame))
+        while (_video.Reader.TryRead(out RemoteVideoBuffer? frame))
         {
             frame.Dispose();
         }
 
-        while (_audio.Reader.TryRead(out AvatarAudioFrame? block))
+        while (_audio.Reader.TryRead(out RemoteAudioBuffer? block))
         {
             block.Dispose();
         }
@@ -214,7 +214,7 @@ internal sealed partial class LiveKitAvatarMediaSession : IAvatarMediaSession
         {
             await foreach (VideoFrame frame in stream.ReadAllAsync(_stop.Token).ConfigureAwait(false))
             {
-                AvatarVideoFrame delivered = ToAvatarFrame(frame);
+                RemoteVideoBuffer delivered = ToAvatarFrame(frame);
                 if (!_video.Writer.TryWrite(delivered))
                 {
                     delivered.Dispose();
@@ -238,7 +238,7 @@ internal sealed partial class LiveKitAvatarMediaSession : IAvatarMediaSession
             {
                 var timestamp = TimeSpan.FromTicks(_audioSamples * TimeSpan.TicksPerSecond / frame.SampleRate);
                 _audioSamples += frame.SamplesPerChannel;
-                var delivered = new AvatarAudioFrame(frame.Data, frame.SampleRate, frame.Channels, timestamp, owner: frame);
+                var delivered = new RemoteAudioBuffer(frame.Data, frame.SampleRate, frame.Channels, timestamp, owner: frame);
                 if (!_audio.Writer.TryWrite(delivered))
                 {
                     delivered.Dispose();
@@ -258,7 +258,7 @@ internal sealed partial class LiveKitAvatarMediaSession : IAvatarMediaSession
     /// Wraps the native frame without a copy when its rows are unpadded; otherwise packs it once into a pooled
     /// buffer and releases the native frame at once.
     /// </summary>
-    private AvatarVideoFrame ToAvatarFrame(VideoFrame frame)
+    private RemoteVideoBuffer ToAvatarFrame(VideoFrame frame)
     {
         if (_firstVideoTimestamp == long.MinValue)
         {
@@ -268,14 +268,14 @@ internal sealed partial class LiveKitAvatarMediaSession : IAvatarMediaSession
         var timestamp = TimeSpan.FromMicroseconds(frame.TimestampMicroseconds - _firstVideoTimestamp);
         if (frame.IsPacked)
         {
-            return new AvatarVideoFrame(frame.PackedData, frame.Width, frame.Height, frame.Format, timestamp, owner: frame);
+            return new RemoteVideoBuffer(frame.PackedData, frame.Width, frame.Height, frame.Format, timestamp, owner: frame);
         }
 
         using (frame)
         {
             var pooled = new PooledBuffer(frame.PackedLength);
             frame.CopyTo(pooled.Array);
-            return new AvatarVideoFrame(pooled.Array.AsMemory(0, frame.PackedLength), frame.Width, frame.Height, frame.Format, timestamp, owner: pooled);
+            return new RemoteVideoBuffer(pooled.Array.AsMemory(0, frame.PackedLength), frame.Width, frame.Height, frame.Format, timestamp, owner: pooled);
         }
     }
 

@@ -7,13 +7,13 @@ namespace Pipeline.Core.Media;
 /// One video frame of the avatar, tightly packed, over memory the producer owns (pooled or native). Dispose it once
 /// read; <see cref="Data"/> is invalid afterwards.
 /// </summary>
-public sealed class AvatarVideoFrame : IDisposable
+public sealed class RemoteVideoBuffer : IDisposable
 {
     private IDisposable? _owner;
 
     /// <summary>Wraps a frame; <paramref name="owner"/> (if any) is disposed with it to release the memory.</summary>
     /// <exception cref="ArgumentException">The buffer does not match the size and format.</exception>
-    public AvatarVideoFrame(ReadOnlyMemory<byte> data, int width, int height, PixelFormat format, TimeSpan timestamp, IDisposable? owner = null)
+    public RemoteVideoBuffer(ReadOnlyMemory<byte> data, int width, int height, PixelFormat format, TimeSpan timestamp, IDisposable? owner = null)
     {
         PixelFormats.Validate(data.Length, width, height, format, nameof(data));
         Data = data;
@@ -44,13 +44,13 @@ public sealed class AvatarVideoFrame : IDisposable
 }
 
 /// <summary>One block of the avatar's audio: interleaved 16-bit little-endian PCM. Dispose it once read.</summary>
-public sealed class AvatarAudioFrame : IDisposable
+public sealed class RemoteAudioBuffer : IDisposable
 {
     private IDisposable? _owner;
 
     /// <summary>Wraps a block of audio; <paramref name="owner"/> (if any) is disposed with it.</summary>
     /// <exception cref="ArgumentException">The buffer is not whole sample frames, or the rate/channels are out of range.</exception>
-    public AvatarAudioFrame(ReadOnlyMemory<byte> pcm, int sampleRate, int channels, TimeSpan timestamp, IDisposable? owner = null)
+    public RemoteAudioBuffer(ReadOnlyMemory<byte> pcm, int sampleRate, int channels, TimeSpan timestamp, IDisposable? owner = null)
     {
         PcmFormat.Validate(pcm.Length, sampleRate, channels, nameof(pcm));
         Pcm = pcm;
