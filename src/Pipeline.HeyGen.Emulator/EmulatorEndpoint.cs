@@ -1,6 +1,6 @@
 namespace Pipeline.HeyGen.Emulator;
 
-/// <summary>The endpoints the emulator serves; used to inject faults and to filter recorded requests.</summary>
+/// <summary>The endpoints the emulator serves; used to inject faults (<see cref="EmulatorFaults"/>) and to filter recorded requests.</summary>
 public enum EmulatorEndpoint
 {
     /// <summary><c>POST /v1/streaming.create_token</c>.</summary>
@@ -38,4 +38,11 @@ public enum EmulatorEndpoint
 
     /// <summary>The LiveAvatar LITE-mode websocket, <c>/v1/ws/liveavatar</c>.</summary>
     LiveAvatarRealtime,
+
+    /// <summary>
+    /// Joining a session's media room through <see cref="HeyGenEmulator.MediaConnector"/> (not HTTP: the emulator's
+    /// room is in-process). A status, dropped-connection or malformed-body fault refuses the join with an
+    /// <c>AvatarMediaException</c>; a delay holds the join on the emulator's clock until the caller gives up.
+    /// </summary>
+    MediaRoomJoin,
 }

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pipeline.Core.Media;
-using Pipeline.HeyGen.Emulator.Media;
 using Pipeline.HeyGen.Emulator.Realtime;
 using Pipeline.HeyGen.Emulator.Protocol;
 
@@ -15,7 +14,11 @@ namespace Pipeline.HeyGen.Emulator;
 /// <summary>
 /// A local stand-in for HeyGen's services: a real Kestrel server on 127.0.0.1 with an OS-chosen port that serves the
 /// Interactive Avatar streaming API and the LiveAvatar API on their real paths, with their auth checks, envelopes and
-/// error shapes; keeps a ledger of sessions; records every request; and injects faults on demand.
+/// error shapes; the realtime websocket of each started session, driving that session's one
+/// <see cref="Media.EmulatedAvatar"/>; and the avatar's media room (<see cref="MediaConnector"/>). It keeps a ledger of
+/// sessions, records every request, and injects faults on demand (<see cref="Faults"/>). With
+/// <see cref="HeyGenEmulatorOptions.RealtimeOnly"/> it serves the websocket alone, for sessions opened with
+/// <see cref="OpenRealtimeSession"/>.
 /// </summary>
 /// <example><code>
 /// await using var emulator = await HeyGenEmulator.StartAsync();
@@ -28,14 +31,14 @@ public sealed class HeyGenEmulator : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly EmulatorState _state;
-    private readonly AvatarRooms _rooms;
+    private readonly LiveSessions _live;
     private int _disposed;
 
-    private HeyGenEmulator(WebApplication app, EmulatorState state, AvatarRooms rooms, Uri baseAddress)
+    private HeyGenEmulator(WebApplication app, EmulatorState state, LiveSessions live, Uri baseAddress)
     {
         _app = app;
         _state = state;
-        _rooms = rooms;
+        _live = live;
         BaseAddress = baseAddress;
     }
 
@@ -44,13 +47,14 @@ public sealed class HeyGenEmulator : IAsyncDisposable
     /// avatar publishes video whose mouth follows the speech it was sent, and that speech as audio. It refuses any
     /// room that is not the emulator's, so it can never stand in for a real session by mistake.
     /// </summary>
-    public IAvatarMediaConnector MediaConnector => _rooms.Connector;
+    public IAvatarMediaConnector MediaConnector => _live.Connector;
 
-    /// <summary>The realtime state of a session (received events, decoded audio, faults), once its socket connected.</summary>
-    public RealtimeSessionContext? FindRealtime(string sessionId) => _rooms.FindRealtime(sessionId);
+    /// <summary>The realtime state of a session (received events, decoded audio, faults, its avatar), once its socket
+    /// or room has been used.</summary>
+    public RealtimeSessionContext? FindRealtime(string sessionId) => _live.Find(sessionId);
 
     /// <summary>The emulated avatar of a session, once its socket or room has been used.</summary>
-    public Media.EmulatedAvatar? FindAvatar(string sessionId) => _rooms.FindAvatar(sessionId);
+    public Media.EmulatedAvatar? FindAvatar(string sessionId) => _live.Find(sessionId)?.Avatar;
 
     /// <summary>The server's root, <c>http://127.0.0.1:{port}/</c>.</summary>
     public Uri BaseAddress { get; }
@@ -73,8 +77,9 @@ public sealed class HeyGenEmulator : IAsyncDisposable
     /// <summary>Every session created so far and its lifecycle.</summary>
     public SessionLedger Sessions => _state.Sessions;
 
-    /// <summary>Per-endpoint fault injection.</summary>
-    public FaultInjector Faults => _state.Faults;
+    /// <summary>Every fault the emulator injects: REST calls, websocket upgrades and room joins per endpoint, and each
+    /// session's websocket faults.</summary>
+    public EmulatorFaults Faults => _state.Faults;
 
     /// <summary>Every request received, as it arrived.</summary>
     public RequestJournal Requests => _state.Requests;
@@ -102,8 +107,8 @@ public sealed class HeyGenEmulator : IAsyncDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(options.LiveAvatarApiKey);
         ArgumentNullException.ThrowIfNull(options.TimeProvider);
         var state = new EmulatorState(options);
-        var rooms = new AvatarRooms(state.Sessions, options.Avatar, options.Realtime, options.TimeProvider, options.LoggerFactory);
-        state.RealtimeHandler ??= rooms.HandleRealtimeAsync;
+        var live = new LiveSessions(state);
+        state.RealtimeHandler ??= live.HandleRealtimeAsync;
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(HeyGenEmulator).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
@@ -119,15 +124,44 @@ public sealed class HeyGenEmulator : IAsyncDisposable
         app.UseWebSockets();
         app.UseRouting();
         app.Use(pipeline.InvokeAsync);
-        new StreamingApiEndpoints(state).Map(app);
-        new LiveAvatarApiEndpoints(state).Map(app);
-        new RealtimeEndpoints(state).Map(app);
+        if (!options.RealtimeOnly)
+        {
+            new StreamingApiEndpoints(state).Map(app);
+            new LiveAvatarApiEndpoints(state).Map(app);
+        }
+
+        new RealtimeEndpoints(state, live).Map(app);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address).Port;
         state.Port = port;
-        return new HeyGenEmulator(app, state, rooms, new Uri($"http://127.0.0.1:{port}/"));
+        return new HeyGenEmulator(app, state, live, new Uri($"http://127.0.0.1:{port}/"));
+    }
+
+    /// <summary>
+    /// Opens a started session without the REST calls (what <c>streaming.new</c> + <c>streaming.start</c>, or LiveAvatar's
+    /// token + start, would leave behind) and returns its realtime side, ready for a websocket at
+    /// <see cref="RealtimeSessionContext.Session"/>'s <c>RealtimeUrl</c>. The way in for
+    /// <see cref="HeyGenEmulatorOptions.RealtimeOnly"/> emulators; works in full mode too.
+    /// </summary>
+    /// <param name="product">Which product's websocket path the session uses.</param>
+    /// <returns>The session's realtime side (its avatar is already running).</returns>
+    public RealtimeSessionContext OpenRealtimeSession(EmulatedProduct product = EmulatedProduct.InteractiveAvatar)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return _live.GetOrCreate(_state.OpenStartedSession(product))
+            ?? throw new InvalidOperationException("The session stopped as soon as it was opened.");
+    }
+
+    /// <summary>The websocket URL of a session, optionally with another token (to test how a wrong one is refused).</summary>
+    /// <param name="session">The session.</param>
+    /// <param name="token">The <c>session_token</c> to put in the URL; the session's own when null.</param>
+    /// <returns>The <c>ws://127.0.0.1:{port}/...?session_id=..&amp;session_token=..</c> URL.</returns>
+    public Uri RealtimeEndpointFor(RealtimeSessionContext session, string? token = null)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return _state.RealtimeUrl(EmulatorState.RealtimePath(session.Session.Product), session.SessionId, token ?? session.SessionToken);
     }
 
     /// <summary>Finds a session by id (for example to validate a realtime connection or to assert its state).</summary>
@@ -145,7 +179,7 @@ public sealed class HeyGenEmulator : IAsyncDisposable
         }
 
         _state.SignalStopping();
-        await _rooms.DisposeAsync().ConfigureAwait(false);
+        await _live.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _state.Dispose();

@@ -56,7 +56,14 @@ public sealed class HeyGenEmulatorOptions
     /// </summary>
     public bool EnforceSessionLimits { get; set; }
 
-    /// <summary>Where Kestrel's own logs go; none when null.</summary>
+    /// <summary>
+    /// Serve only the realtime websocket paths (and the media room): no REST endpoints. Sessions are opened with
+    /// <see cref="HeyGenEmulator.OpenRealtimeSession"/>. For tests of realtime clients that need no REST client.
+    /// Default false.
+    /// </summary>
+    public bool RealtimeOnly { get; set; }
+
+    /// <summary>Where Kestrel's own logs and the emulator's (avatar stalls, realtime connections) go; none when null.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
     /// <summary>How each session's avatar renders and plays back (size, frame rate).</summary>

@@ -2,7 +2,7 @@ namespace Pipeline.HeyGen.Emulator;
 
 /// <summary>
 /// A failure to inject into calls of one endpoint. Build one with the factory methods, optionally adding a delay
-/// with <c>with { Delay = ... }</c>, and register it with <see cref="FaultInjector.Inject"/>.
+/// with <c>with { Delay = ... }</c>, and register it with <see cref="EmulatorFaults.Inject"/>.
 /// </summary>
 public sealed record EmulatedFault
 {

@@ -8,8 +8,9 @@ namespace Pipeline.HeyGen.Emulator.Media;
 
 /// <summary>
 /// One reader of an <see cref="EmulatedAvatar"/>'s media: video in the reader's pixel format and audio at the
-/// reader's rate. Frames live in pooled buffers returned when the reader disposes them. A slow reader loses the
-/// oldest video frames (as a live stream would) and never blocks the avatar.
+/// reader's rate. Frames live in pooled buffers returned when the reader disposes them. Both queues are bounded: a slow
+/// reader loses the oldest frames and blocks (as a live stream would, counted in <see cref="VideoFramesDropped"/> and
+/// <see cref="AudioBlocksDropped"/>) and never blocks the avatar.
 /// </summary>
 public sealed class AvatarMediaSubscription : IAsyncDisposable
 {
@@ -19,9 +20,10 @@ public sealed class AvatarMediaSubscription : IAsyncDisposable
     private readonly StreamingResampler _resampler;
     private readonly Lock _audioLock = new();
     private long _videoDropped;
+    private long _audioDropped;
     private int _completed;
 
-    internal AvatarMediaSubscription(EmulatedAvatar avatar, PixelFormat videoFormat, int audioSampleRate, int audioChannels, int videoQueueFrames)
+    internal AvatarMediaSubscription(EmulatedAvatar avatar, PixelFormat videoFormat, int audioSampleRate, int audioChannels, int videoQueueFrames, int audioQueueBlocks)
     {
         PcmFormat.Validate(0, audioSampleRate, audioChannels);
         if (audioChannels > 2)
@@ -42,8 +44,13 @@ public sealed class AvatarMediaSubscription : IAsyncDisposable
                 dropped.Dispose();
             });
 
-        // Audio is never dropped: a reader that stops reading audio for minutes is a bug worth the memory.
-        _audio = Channel.CreateUnbounded<RemoteAudioBuffer>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        _audio = Channel.CreateBounded<RemoteAudioBuffer>(
+            new BoundedChannelOptions(audioQueueBlocks) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
+            dropped =>
+            {
+                Interlocked.Increment(ref _audioDropped);
+                dropped.Dispose();
+            });
     }
 
     /// <summary>Pixel format of the delivered video.</summary>
@@ -57,6 +64,9 @@ public sealed class AvatarMediaSubscription : IAsyncDisposable
 
     /// <summary>Video frames dropped because the reader fell behind.</summary>
     public long VideoFramesDropped => Interlocked.Read(ref _videoDropped);
+
+    /// <summary>Audio blocks dropped because the reader fell behind.</summary>
+    public long AudioBlocksDropped => Interlocked.Read(ref _audioDropped);
 
     /// <summary>Whether the avatar left (its session ended).</summary>
     public bool AvatarLeft { get; private set; }

@@ -13,17 +13,22 @@ public enum AvatarActivity
     Talking,
 }
 
-/// <summary>Something the avatar's playback did, in media time; the realtime endpoint turns these into server events.</summary>
+/// <summary>
+/// Something the avatar's playback did, at <paramref name="MediaTime"/> on its playback clock (the clock its video and
+/// audio timestamps use); raised by <see cref="EmulatedAvatar.Played"/>, which the realtime endpoint turns into server
+/// events.
+/// </summary>
+/// <param name="MediaTime">When, on the avatar's playback clock.</param>
 public abstract record AvatarPlaybackEvent(TimeSpan MediaTime);
 
-/// <summary>The first samples of an utterance were played.</summary>
-public sealed record SpeakStarted(TimeSpan MediaTime, string EventId) : AvatarPlaybackEvent(MediaTime);
+/// <summary>The first sample of an utterance plays (<c>agent.speak_started</c>).</summary>
+public sealed record SpeakStarted(TimeSpan MediaTime, string EventId, string TaskId) : AvatarPlaybackEvent(MediaTime);
 
-/// <summary>The last samples of an ended utterance were played.</summary>
-public sealed record SpeakEnded(TimeSpan MediaTime, string EventId) : AvatarPlaybackEvent(MediaTime);
+/// <summary>The last sample of an ended utterance has played (<c>agent.speak_ended</c>).</summary>
+public sealed record SpeakEnded(TimeSpan MediaTime, string EventId, string TaskId) : AvatarPlaybackEvent(MediaTime);
 
-/// <summary>An utterance was cut off by <c>agent.interrupt</c>.</summary>
-public sealed record SpeakInterrupted(TimeSpan MediaTime, string EventId) : AvatarPlaybackEvent(MediaTime);
+/// <summary>An utterance was cut off by <c>agent.interrupt</c> (<c>agent.speak_interrupted</c>).</summary>
+public sealed record SpeakInterrupted(TimeSpan MediaTime, string EventId, string TaskId) : AvatarPlaybackEvent(MediaTime);
 
-/// <summary>The avatar's activity changed.</summary>
+/// <summary>The avatar's activity changed (<c>agent.state_updated</c>).</summary>
 public sealed record ActivityChanged(TimeSpan MediaTime, AvatarActivity Previous, AvatarActivity Current) : AvatarPlaybackEvent(MediaTime);

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Core.Audio;
@@ -8,54 +6,61 @@ using Pipeline.Core.Frames;
 namespace Pipeline.HeyGen.Emulator.Media;
 
 /// <summary>
-/// The emulator's avatar for one session: it buffers the speech received through <c>agent.speak</c>, plays it back
-/// in real time (on the emulator's <see cref="TimeProvider"/>), and renders a face whose mouth follows the level of
-/// what it is playing. Connected media sessions receive the video and the played audio, time-aligned, exactly as the
-/// avatar participant of a real HeyGen room would publish them; playback events (speak started/ended/interrupted,
-/// activity) are available to the realtime endpoint through <see cref="Events"/>.
+/// The emulator's avatar for one session, the one thing that acts on the realtime commands: it takes the speech of
+/// <c>agent.speak</c>, plays it back on its playback clock (the emulator's <see cref="TimeProvider"/>), renders a face
+/// whose mouth is open exactly while speech plays, and reports speak started/ended/interrupted and its activity
+/// through <see cref="Played"/>, all read from one timeline, so what the events say and what the media shows agree.
+/// Connected media sessions (<see cref="Subscribe"/>) receive the video and the played audio, as the avatar participant
+/// of a real HeyGen room would publish them.
 /// </summary>
+/// <remarks>
+/// Behaviour, with the confidence of each point (see the project's HeyGen reference):
+/// utterances play in order, one per <c>event_id</c> (confirmed: <c>speak_started</c>/<c>speak_ended</c> carry the
+/// speak's <c>event_id</c>); an utterance ends only after <c>agent.speak_end</c> and its audio has played (confirmed:
+/// <c>speak_ended</c> follows playback, <c>audio_buffer_committed</c> does not mean it finished); <c>agent.interrupt</c>
+/// stops at once, drops the queue and goes back to idle (documented); listening is entered only while silent and left
+/// only while listening (alpha docs; assumed to be answered with a <c>warning</c> otherwise).
+/// </remarks>
 public sealed class EmulatedAvatar : IAsyncDisposable
 {
-    private readonly EmulatedAvatarOptions _options;
-    private readonly TimeProvider _timeProvider;
-    private readonly ILogger _logger;
-    private readonly AvatarRenderer _renderer;
     private readonly Lock _lock = new();
-    private readonly Queue<Utterance> _utterances = new();
-    private readonly Channel<AvatarPlaybackEvent> _events = Channel.CreateUnbounded<AvatarPlaybackEvent>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly CancellationTokenSource _stop = new();
-    private readonly byte[] _block;
-    private readonly byte[] _rgbScratch;
-    private readonly TimeSpan _frameInterval;
-    private volatile AvatarMediaSubscription[] _subscribers = [];
-    private Task? _loop;
+    private readonly TimeProvider _time;
+    private readonly long _origin;
+    private readonly SpeechTimeline _timeline = new();
+    private readonly AvatarPlayer _player;
+    private readonly ITimer _endTimer;
     private AvatarActivity _activity = AvatarActivity.Idle;
-    private bool _listening;
-    private double _mouth;
-    private long _blocksPlayed;
-    private long _framesRendered;
-    private long _speechSamplesPlayed;
+    private int _disposed;
 
-    /// <summary>Creates an avatar; call <see cref="Start"/> to start its playback clock.</summary>
+    /// <summary>Creates an avatar whose playback clock starts now; call <see cref="Start"/> to start producing media.</summary>
+    /// <param name="sessionId">The session it belongs to.</param>
+    /// <param name="options">Render and playback settings; defaults when null.</param>
+    /// <param name="timeProvider">The playback clock; the system clock when null.</param>
+    /// <param name="logger">Where stalls and failures are logged.</param>
     public EmulatedAvatar(string sessionId, EmulatedAvatarOptions? options = null, TimeProvider? timeProvider = null, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
-        _options = options ?? new EmulatedAvatarOptions();
-        _options.Validate();
+        Options = options ?? new EmulatedAvatarOptions();
+        Options.Validate();
         SessionId = sessionId;
-        _timeProvider = timeProvider ?? TimeProvider.System;
-        _logger = logger ?? NullLogger.Instance;
-        _renderer = new AvatarRenderer(_options.Width, _options.Height);
-        _block = new byte[PcmFormat.BytesFor(_options.AudioBlock, EmulatedAvatarOptions.SpeechSampleRate)];
-        _rgbScratch = new byte[_options.Width * _options.Height * 3];
-        _frameInterval = TimeSpan.FromTicks((long)(TimeSpan.TicksPerSecond / _options.FrameRate));
+        _time = timeProvider ?? TimeProvider.System;
+        _origin = _time.GetTimestamp();
+        _player = new AvatarPlayer(Options, _time, _origin, TakeBlock, sessionId, logger ?? NullLogger.Instance);
+        _endTimer = _time.CreateTimer(static self => ((EmulatedAvatar)self!).OnUtteranceDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
+
+    /// <summary>
+    /// Raised for each playback event, in order, at the moment it happens on the playback clock (its
+    /// <see cref="AvatarPlaybackEvent.MediaTime"/> is on the same clock as the media's timestamps). Handlers run under
+    /// the avatar's lock: they must be quick and must not call back into the avatar.
+    /// </summary>
+    public event Action<AvatarPlaybackEvent>? Played;
 
     /// <summary>The session this avatar belongs to.</summary>
     public string SessionId { get; }
 
     /// <summary>Render and playback settings.</summary>
-    public EmulatedAvatarOptions Options => _options;
+    public EmulatedAvatarOptions Options { get; }
 
     /// <summary>What the avatar is doing now.</summary>
     public AvatarActivity Activity
@@ -69,285 +74,205 @@ public sealed class EmulatedAvatar : IAsyncDisposable
         }
     }
 
-    /// <summary>Playback events, in media-time order. One reader (the session's realtime endpoint).</summary>
-    public ChannelReader<AvatarPlaybackEvent> Events => _events.Reader;
+    /// <summary>The playback clock's time now (media time zero is when the avatar was created).</summary>
+    public TimeSpan ClockTime => _time.GetElapsedTime(_origin);
 
-    /// <summary>Media time played so far.</summary>
-    public TimeSpan MediaTime => _options.AudioBlock * Interlocked.Read(ref _blocksPlayed);
+    /// <summary>Media time played so far (audio blocks produced).</summary>
+    public TimeSpan MediaTime => _player.MediaTime;
 
     /// <summary>Speech played so far (silence excluded).</summary>
-    public TimeSpan SpeechPlayed => PcmFormat.DurationOf((int)Math.Min(int.MaxValue, Interlocked.Read(ref _speechSamplesPlayed) * 2), EmulatedAvatarOptions.SpeechSampleRate);
+    public TimeSpan SpeechPlayed => _player.SpeechPlayed;
 
     /// <summary>Video frames of the avatar's frame clock so far (rendered for each subscriber present at the time).</summary>
-    public long FramesRendered => Interlocked.Read(ref _framesRendered);
+    public long FramesRendered => _player.FramesRendered;
 
-    /// <summary>Starts the playback clock (idempotent).</summary>
-    public void Start()
-    {
-        lock (_lock)
-        {
-            _loop ??= Task.Run(() => RunAsync(_stop.Token));
-        }
-    }
+    /// <summary>Starts producing media (idempotent).</summary>
+    public void Start() => _player.Start();
 
-    /// <summary>Adds speech (16-bit mono PCM at 24 kHz) to the utterance <paramref name="eventId"/>.</summary>
+    /// <summary>Adds speech (16-bit mono PCM at 24 kHz) to the utterance <paramref name="eventId"/> (<c>agent.speak</c>);
+    /// a new id starts a new utterance, at once if the avatar is silent, else after the ones before it.</summary>
     /// <exception cref="ArgumentException">The audio is not whole 16-bit samples.</exception>
-    public void AppendSpeech(string eventId, ReadOnlySpan<byte> pcm)
+    public void Speak(string eventId, ReadOnlySpan<byte> pcm)
     {
+        ArgumentNullException.ThrowIfNull(eventId);
         PcmFormat.Validate(pcm.Length, EmulatedAvatarOptions.SpeechSampleRate, 1, nameof(pcm));
         lock (_lock)
         {
-            Utterance utterance = FindOpenUtterance(eventId) ?? Enqueue(eventId);
-            utterance.Audio.Write(pcm);
+            long now = Now();
+            if (_timeline.Append(eventId, pcm, now) is { } started)
+            {
+                OnStarted(started);
+            }
+
+            ScheduleEnd();
         }
     }
 
-    /// <summary>Marks the utterance <paramref name="eventId"/> (or, if unknown, the newest one) complete.</summary>
-    public void EndSpeech(string eventId)
+    /// <summary>Marks the utterance <paramref name="eventId"/> complete (<c>agent.speak_end</c>): it ends once its
+    /// audio has played, at once if it already has.</summary>
+    /// <returns>Whether an open utterance had this id.</returns>
+    public bool SpeakEnd(string eventId)
     {
         lock (_lock)
         {
-            Utterance? utterance = FindOpenUtterance(eventId) ?? _utterances.LastOrDefault(u => !u.Ended);
-            if (utterance is not null)
+            if (_timeline.Commit(eventId, Now()) is null)
             {
-                utterance.Ended = true;
+                return false;
             }
+
+            ScheduleEnd();
+            return true;
         }
     }
 
-    /// <summary>Stops speaking at once and drops everything queued.</summary>
-    /// <returns>Whether there was anything to interrupt.</returns>
+    /// <summary>Stops speaking at once and drops everything queued (<c>agent.interrupt</c>); back to idle.</summary>
+    /// <returns>Whether anything was playing or queued.</returns>
     public bool Interrupt()
     {
         lock (_lock)
         {
-            bool any = _utterances.Count > 0;
-            foreach (Utterance utterance in _utterances)
+            bool any = !_timeline.IsIdle;
+            long now = Now();
+            _endTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            if (_timeline.Interrupt(now) is { } cut)
             {
-                if (utterance.Started)
-                {
-                    Publish(new SpeakInterrupted(MediaTime, utterance.EventId));
-                }
+                Raise(new SpeakInterrupted(TimeOf(now), cut.EventId, cut.TaskId));
             }
 
-            _utterances.Clear();
-            SetActivity(_listening ? AvatarActivity.Listening : AvatarActivity.Idle);
+            SetActivity(AvatarActivity.Idle, now);
             return any;
         }
     }
 
-    /// <summary>Enters or leaves the listening pose (only shown while silent).</summary>
-    public void SetListening(bool listening)
+    /// <summary>Enters the listening pose (<c>agent.start_listening</c>), only while silent.</summary>
+    /// <returns>False, and nothing changes, while the avatar is talking.</returns>
+    public bool StartListening()
     {
         lock (_lock)
         {
-            _listening = listening;
-            if (_activity != AvatarActivity.Talking)
+            if (_activity == AvatarActivity.Talking)
             {
-                SetActivity(listening ? AvatarActivity.Listening : AvatarActivity.Idle);
+                return false;
             }
+
+            SetActivity(AvatarActivity.Listening, Now());
+            return true;
         }
     }
 
-    /// <summary>
-    /// Starts delivering this avatar's media to a new reader, in the given video format and audio rate/channels.
-    /// </summary>
-    public AvatarMediaSubscription Subscribe(PixelFormat videoFormat, int audioSampleRate, int audioChannels)
-    {
-        var subscription = new AvatarMediaSubscription(this, videoFormat, audioSampleRate, audioChannels, _options.VideoQueueFrames);
-        lock (_lock)
-        {
-            _subscribers = [.. _subscribers, subscription];
-        }
-
-        return subscription;
-    }
-
-    internal void Unsubscribe(AvatarMediaSubscription subscription)
+    /// <summary>Leaves the listening pose (<c>agent.stop_listening</c>).</summary>
+    /// <returns>False, and nothing changes, when the avatar is not listening.</returns>
+    public bool StopListening()
     {
         lock (_lock)
         {
-            _subscribers = _subscribers.Where(s => s != subscription).ToArray();
+            if (_activity != AvatarActivity.Listening)
+            {
+                return false;
+            }
+
+            SetActivity(AvatarActivity.Idle, Now());
+            return true;
         }
     }
+
+    /// <summary>Starts delivering this avatar's media to a new reader, in the given video format and audio rate/channels.</summary>
+    public AvatarMediaSubscription Subscribe(PixelFormat videoFormat, int audioSampleRate, int audioChannels) =>
+        _player.Subscribe(this, videoFormat, audioSampleRate, audioChannels);
 
     /// <summary>Stops the playback clock and ends every subscriber's streams.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        Task? loop;
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         lock (_lock)
         {
-            loop = _loop;
+            _endTimer.Dispose();
         }
 
-        if (loop is not null)
-        {
-            await loop.ConfigureAwait(false);
-        }
-
-        foreach (AvatarMediaSubscription subscriber in _subscribers)
-        {
-            subscriber.Complete(avatarLeft: true);
-        }
-
-        _events.Writer.TryComplete();
-        _stop.Dispose();
+        await _player.DisposeAsync().ConfigureAwait(false);
     }
 
-    private async Task RunAsync(CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(_options.AudioBlock, _timeProvider);
-        long start = _timeProvider.GetTimestamp();
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-            {
-                long due = (long)(_timeProvider.GetElapsedTime(start) / _options.AudioBlock);
-                long behind = due - Interlocked.Read(ref _blocksPlayed);
-                if (behind > 50)
-                {
-                    // The process stalled (debugger, overloaded machine): skip ahead like a live stream would.
-                    LogSkipped(behind);
-                    Interlocked.Add(ref _blocksPlayed, behind - 1);
-                }
+    internal void Unsubscribe(AvatarMediaSubscription subscription) => _player.Unsubscribe(subscription);
 
-                while (Interlocked.Read(ref _blocksPlayed) < due)
-                {
-                    PlayBlock();
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Session stopped.
-        }
-        catch (Exception ex)
-        {
-            _logger.LogError(ex, "Emulated avatar of session {SessionId} failed", SessionId);
-        }
-    }
+    /// <summary>The 24 kHz sample at <paramref name="time"/> on the playback clock (rounded down).</summary>
+    internal static long SamplesAt(TimeSpan time) =>
+        (long)((Int128)time.Ticks * EmulatedAvatarOptions.SpeechSampleRate / TimeSpan.TicksPerSecond);
 
-    private void PlayBlock()
+    /// <summary>The playback-clock time of <paramref name="samples"/> (rounded down).</summary>
+    internal static TimeSpan TimeOf(long samples) =>
+        TimeSpan.FromTicks((long)((Int128)samples * TimeSpan.TicksPerSecond / EmulatedAvatarOptions.SpeechSampleRate));
+
+    // Speech can be placed from now on, but never into a block already played.
+    private long Now() => Math.Max(SamplesAt(_time.GetElapsedTime(_origin)), _player.PlayedSamples);
+
+    // The player's view of the timeline: one block of speech and the pose, under the lock.
+    private (int From, int To, bool Listening) TakeBlock(long blockStart, byte[] block)
     {
-        TimeSpan blockStart = MediaTime;
-        Array.Clear(_block);
-        int speechBytes;
-        bool listening;
         lock (_lock)
         {
-            speechBytes = FillFromUtterances(blockStart);
-            listening = _activity == AvatarActivity.Listening;
+            (int from, int to) = _timeline.Play(blockStart, block);
+            return (from, to, _activity == AvatarActivity.Listening);
         }
+    }
 
-        Interlocked.Add(ref _speechSamplesPlayed, speechBytes / 2);
-        double level = Pcm16.Rms(_block);
-        double target = Math.Min(1, Math.Sqrt(level) * 1.6);
-        _mouth = target > _mouth ? target : (_mouth * 0.55) + (target * 0.45);
-
-        AvatarMediaSubscription[] subscribers = _subscribers;
-        foreach (AvatarMediaSubscription subscriber in subscribers)
+    // Called under the lock: arms the timer for the playing utterance's end, or ends it (and the ones after it) now.
+    private void ScheduleEnd()
+    {
+        while (_timeline.CurrentEnd is { } end)
         {
-            subscriber.DeliverAudio(_block, blockStart);
-        }
-
-        TimeSpan blockEnd = blockStart + _options.AudioBlock;
-        long frameIndex = Interlocked.Read(ref _framesRendered);
-        while (_frameInterval * frameIndex < blockEnd)
-        {
-            TimeSpan frameTime = _frameInterval * frameIndex;
-            bool blinking = frameTime.Ticks % TimeSpan.FromSeconds(4).Ticks < TimeSpan.FromMilliseconds(120).Ticks;
-            var pose = new AvatarPose(_mouth, listening, blinking);
-            foreach (AvatarMediaSubscription subscriber in subscribers)
+            long now = SamplesAt(_time.GetElapsedTime(_origin));
+            if (end > now)
             {
-                subscriber.DeliverVideo(_renderer, pose, frameTime, _rgbScratch);
+                // Rounded up, so the timer never fires before the last sample's time.
+                long ticks = (long)(((Int128)(end - now) * TimeSpan.TicksPerSecond + EmulatedAvatarOptions.SpeechSampleRate - 1) / EmulatedAvatarOptions.SpeechSampleRate);
+                _endTimer.Change(TimeSpan.FromTicks(ticks), Timeout.InfiniteTimeSpan);
+                return;
             }
 
-            frameIndex = Interlocked.Increment(ref _framesRendered);
-        }
+            (SpeechTimeline.Utterance ended, long endedAt, SpeechTimeline.Utterance? next) = _timeline.FinishCurrent(_player.PlayedSamples);
+            Raise(new SpeakEnded(TimeOf(endedAt), ended.EventId, ended.TaskId));
+            if (next is null)
+            {
+                SetActivity(AvatarActivity.Idle, endedAt);
+                return;
+            }
 
-        Interlocked.Increment(ref _blocksPlayed);
+            OnStarted(next);
+        }
     }
 
-    // Called under the lock: copies queued speech into the block, publishing speak started/ended as it goes.
-    private int FillFromUtterances(TimeSpan blockStart)
+    private void OnUtteranceDue()
     {
-        int filled = 0;
-        while (filled < _block.Length && _utterances.TryPeek(out Utterance? utterance))
+        lock (_lock)
         {
-            int available = utterance.Audio.WrittenCount - utterance.ReadPosition;
-            if (available > 0)
+            if (Volatile.Read(ref _disposed) == 0)
             {
-                if (!utterance.Started)
-                {
-                    utterance.Started = true;
-                    TimeSpan at = blockStart + PcmFormat.DurationOf(filled, EmulatedAvatarOptions.SpeechSampleRate);
-                    Publish(new SpeakStarted(at, utterance.EventId));
-                    SetActivity(AvatarActivity.Talking);
-                }
-
-                int take = Math.Min(available, _block.Length - filled);
-                utterance.Audio.WrittenSpan.Slice(utterance.ReadPosition, take).CopyTo(_block.AsSpan(filled));
-                utterance.ReadPosition += take;
-                filled += take;
-            }
-            else if (utterance.Ended)
-            {
-                _utterances.Dequeue();
-                if (utterance.Started)
-                {
-                    TimeSpan at = blockStart + PcmFormat.DurationOf(filled, EmulatedAvatarOptions.SpeechSampleRate);
-                    Publish(new SpeakEnded(at, utterance.EventId));
-                }
-
-                if (_utterances.Count == 0)
-                {
-                    SetActivity(_listening ? AvatarActivity.Listening : AvatarActivity.Idle);
-                }
-            }
-            else
-            {
-                break; // waiting for more audio of this utterance: silence meanwhile
+                ScheduleEnd();
             }
         }
-
-        return filled;
     }
 
-    private Utterance? FindOpenUtterance(string eventId) =>
-        _utterances.LastOrDefault(u => !u.Ended && string.Equals(u.EventId, eventId, StringComparison.Ordinal));
-
-    private Utterance Enqueue(string eventId)
+    private void OnStarted(SpeechTimeline.Utterance utterance)
     {
-        var utterance = new Utterance(eventId);
-        _utterances.Enqueue(utterance);
-        return utterance;
+        Raise(new SpeakStarted(TimeOf(utterance.Start), utterance.EventId, utterance.TaskId));
+        SetActivity(AvatarActivity.Talking, utterance.Start);
     }
 
-    private void SetActivity(AvatarActivity activity)
+    private void SetActivity(AvatarActivity activity, long at)
     {
-        if (activity != _activity)
+        if (activity == _activity)
         {
-            Publish(new ActivityChanged(MediaTime, _activity, activity));
-            _activity = activity;
+            return;
         }
+
+        AvatarActivity previous = _activity;
+        _activity = activity;
+        Raise(new ActivityChanged(TimeOf(at), previous, activity));
     }
 
-    private void Publish(AvatarPlaybackEvent playbackEvent) => _events.Writer.TryWrite(playbackEvent);
-
-    private void LogSkipped(long blocks) =>
-        _logger.LogWarning("Emulated avatar of session {SessionId} fell {Blocks} blocks behind real time; skipping ahead", SessionId, blocks);
-
-    private sealed class Utterance(string eventId)
-    {
-        public string EventId { get; } = eventId;
-
-        public ArrayBufferWriter<byte> Audio { get; } = new();
-
-        public int ReadPosition { get; set; }
-
-        public bool Started { get; set; }
-
-        public bool Ended { get; set; }
-    }
+    private void Raise(AvatarPlaybackEvent playbackEvent) => Played?.Invoke(playbackEvent);
 }

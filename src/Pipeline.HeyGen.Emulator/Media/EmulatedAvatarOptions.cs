@@ -21,6 +21,10 @@ public sealed class EmulatedAvatarOptions
     /// <summary>How many video frames a slow reader may fall behind before the oldest are dropped. Default 50.</summary>
     public int VideoQueueFrames { get; init; } = 50;
 
+    /// <summary>How many audio blocks a slow reader may fall behind before the oldest are dropped. Default 500 (10 s of
+    /// 20 ms blocks).</summary>
+    public int AudioQueueBlocks { get; init; } = 500;
+
     internal void Validate()
     {
         if (FrameRate is <= 0 or > 120)
@@ -37,6 +41,11 @@ public sealed class EmulatedAvatarOptions
         if (VideoQueueFrames < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(VideoQueueFrames), VideoQueueFrames, "Must be at least 1.");
+        }
+
+        if (AudioQueueBlocks < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(AudioQueueBlocks), AudioQueueBlocks, "Must be at least 1.");
         }
     }
 }

@@ -40,7 +40,7 @@ internal sealed class EmulatorState(HeyGenEmulatorOptions options) : IDisposable
 
     private SessionLimits Limits { get; } = new(options.TimeProvider);
 
-    public FaultInjector Faults { get; } = new();
+    public EmulatorFaults Faults { get; } = new();
 
     public RequestJournal Requests { get; } = new();
 
@@ -67,6 +67,35 @@ internal sealed class EmulatorState(HeyGenEmulatorOptions options) : IDisposable
     }
 
     public bool IsStreamingToken(string token) => _streamingTokens.ContainsKey(token);
+
+    /// <summary>
+    /// Creates and starts a session without the REST calls (the realtime-only mode's way in; also handy in full mode):
+    /// the same credentials and URLs as <c>streaming.new</c> + <c>streaming.start</c> (or LiveAvatar's token + start).
+    /// </summary>
+    public EmulatedSession OpenStartedSession(EmulatedProduct product)
+    {
+        var id = Guid.NewGuid().ToString();
+        var realtimeToken = NewSecret("emu-rt-");
+        var liveAvatar = product == EmulatedProduct.LiveAvatar;
+        var session = new EmulatedSession(product, id, Time.GetUtcNow(), "{}")
+        {
+            SessionToken = liveAvatar ? NewSecret("emu-st-") : null,
+            AccessToken = NewSecret("emu-at-"),
+            AgentToken = NewSecret("emu-agent-"),
+            RealtimeToken = realtimeToken,
+            RealtimeUrl = RealtimeUrl(RealtimePath(product), id, realtimeToken),
+            LiveKitUrl = MediaUrl(id),
+            IdleTimeout = liveAvatar ? TimeSpan.FromMinutes(5) : TimeSpan.FromSeconds(120),
+            MaxDuration = TimeSpan.FromSeconds(liveAvatar ? Options.LiveAvatarMaxSessionDurationSeconds : Options.SessionDurationLimitSeconds),
+        };
+        Open(session);
+        session.TryStart(Time.GetUtcNow());
+        return session;
+    }
+
+    /// <summary>The realtime websocket path of a product's sessions.</summary>
+    public static string RealtimePath(EmulatedProduct product) =>
+        product == EmulatedProduct.LiveAvatar ? EmulatorPaths.LiveAvatarRealtime : EmulatorPaths.StreamingRealtime;
 
     public Uri RealtimeUrl(string path, string sessionId, string token) =>
         new($"ws://127.0.0.1:{Port}{path}?session_id={Uri.EscapeDataString(sessionId)}&session_token={Uri.EscapeDataString(token)}");

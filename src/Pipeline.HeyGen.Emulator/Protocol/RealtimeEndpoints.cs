@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -6,11 +7,14 @@ namespace Pipeline.HeyGen.Emulator.Protocol;
 
 /// <summary>
 /// The realtime websocket paths handed out as <c>realtime_endpoint</c> (Interactive Avatar) and <c>ws_url</c>
-/// (LiveAvatar). The URL's <c>session_id</c> and <c>session_token</c> are checked against the ledger (401), the
-/// session must be started (409, HeyGen code 10005), and the socket is then given to the registered
-/// <see cref="HeyGenEmulatorOptions.RealtimeHandler"/>; with none registered the path answers 501.
+/// (LiveAvatar). The upgrade is checked in this order, each refusal an HTTP status before any websocket exists (the
+/// statuses are the emulator's choice; HeyGen does not document them):
+/// unknown session or another product's path 404; wrong <c>session_token</c> 401; no handler 501; the session's
+/// <see cref="SessionFaults.RejectUpgradeWithStatus"/>; session not started 409 (HeyGen code 10005); session stopped or
+/// its realtime side closed 410; not a websocket request 400. Faults injected on the endpoint apply before all of these
+/// (see <see cref="RequestPipeline"/>). The accepted socket goes to <see cref="HeyGenEmulatorOptions.RealtimeHandler"/>.
 /// </summary>
-internal sealed class RealtimeEndpoints(EmulatorState state)
+internal sealed class RealtimeEndpoints(EmulatorState state, LiveSessions live)
 {
     public void Map(IEndpointRouteBuilder routes)
     {
@@ -25,8 +29,13 @@ internal sealed class RealtimeEndpoints(EmulatorState state)
         var sessionId = context.Request.Query["session_id"].ToString();
         var token = context.Request.Query["session_token"].ToString();
         var session = state.Sessions.Find(sessionId);
-        if (session is null || session.Product != product || token.Length == 0
-            || !string.Equals(session.RealtimeToken, token, StringComparison.Ordinal))
+        if (session is null || session.Product != product)
+        {
+            await Wire.StreamingError(context, StatusCodes.Status404NotFound, Wire.CodeSessionNotFound, "Session does not exist").ConfigureAwait(false);
+            return;
+        }
+
+        if (token.Length == 0 || !string.Equals(session.RealtimeToken, token, StringComparison.Ordinal))
         {
             await Wire.StreamingError(context, StatusCodes.Status401Unauthorized, Wire.CodeUnauthorized, "Unauthorized").ConfigureAwait(false);
             return;
@@ -40,10 +49,21 @@ internal sealed class RealtimeEndpoints(EmulatorState state)
             return;
         }
 
-        if (session.State != EmulatedSessionState.Started)
+        if (state.Faults.Find(session.Id)?.RejectUpgradeWithStatus is { } rejected)
         {
-            await Wire.StreamingError(context, StatusCodes.Status409Conflict, Wire.CodeSessionStateWrong,
-                $"session state wrong: {session.State.ToString().ToLowerInvariant()}").ConfigureAwait(false);
+            context.Response.StatusCode = rejected;
+            return;
+        }
+
+        if (session.State == EmulatedSessionState.New)
+        {
+            await Wire.StreamingError(context, StatusCodes.Status409Conflict, Wire.CodeSessionStateWrong, "session state wrong: new").ConfigureAwait(false);
+            return;
+        }
+
+        if (session.State == EmulatedSessionState.Stopped || live.Find(session.Id)?.IsClosed == true)
+        {
+            await Wire.StreamingError(context, StatusCodes.Status410Gone, Wire.CodeSessionStateWrong, "session state wrong: closed").ConfigureAwait(false);
             return;
         }
 
@@ -56,5 +76,11 @@ internal sealed class RealtimeEndpoints(EmulatorState state)
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, state.Stopping);
         await handler(socket, session, ended.Token).ConfigureAwait(false);
+
+        // An injected drop aborted the socket: end the TCP connection too, as a network failure would.
+        if (socket.State == WebSocketState.Aborted)
+        {
+            context.Abort();
+        }
     }
 }

@@ -1,55 +1,55 @@
 using System.Net.WebSockets;
-using System.Security.Cryptography;
-using System.Text;
+using Pipeline.HeyGen.Emulator.Media;
 
 namespace Pipeline.HeyGen.Emulator.Realtime;
 
 /// <summary>
-/// The realtime side of one emulated HeyGen session: its credentials, behaviour, faults, the recorder of what clients
-/// sent, the avatar's state, and the idle timer. It spans websocket connections (a reconnecting client gets the same
-/// session). Create one per <c>streaming.new</c>/<c>sessions/start</c> and hand it to
-/// <see cref="RealtimeSessionHandler.HandleAsync"/> for each accepted socket.
+/// The realtime side of one started session: its avatar (the one <see cref="EmulatedAvatar"/> that acts on the
+/// commands), the recorder of what clients sent, the current websocket, the socket idle timer, and the session's
+/// websocket faults. It spans websocket connections (a reconnecting client gets the same session and avatar). The
+/// emulator creates it when the session is first used (socket or room) and closes it when the session stops.
 /// </summary>
-public sealed class RealtimeSessionContext : IDisposable
+public sealed class RealtimeSessionContext : IAsyncDisposable
 {
     private readonly Lock _lock = new();
     private readonly ITimer _idleTimer;
     private RealtimeServerConnection? _current;
     private int _connectionCount;
     private string? _closeReason;
+    private int _disposed;
 
-    /// <summary>Creates the session's realtime state and starts its idle timer.</summary>
-    /// <param name="sessionId">The session id clients must present.</param>
-    /// <param name="sessionToken">The token clients must present (compared in constant time).</param>
-    /// <param name="options">Behaviour and limits; defaults when null.</param>
-    /// <param name="timeProvider">The session clock (idle timeout, playback, delays, timestamps); system time when null.</param>
-    public RealtimeSessionContext(string sessionId, string sessionToken, RealtimeEmulatorOptions? options = null, TimeProvider? timeProvider = null)
+    internal RealtimeSessionContext(EmulatedSession session, RealtimeEmulatorOptions options, SessionFaults faults, EmulatedAvatar avatar, TimeProvider timeProvider)
     {
-        ArgumentException.ThrowIfNullOrEmpty(sessionId);
-        ArgumentException.ThrowIfNullOrEmpty(sessionToken);
-        SessionId = sessionId;
-        SessionToken = sessionToken;
-        Options = options ?? new RealtimeEmulatorOptions();
-        TimeProvider = timeProvider ?? TimeProvider.System;
-        Avatar = new EmulatedAvatar(TimeProvider, SendToClient);
+        Session = session;
+        Options = options;
+        Faults = faults;
+        Avatar = avatar;
+        TimeProvider = timeProvider;
+        Avatar.Played += OnPlayed;
         _idleTimer = TimeProvider.CreateTimer(static self => ((RealtimeSessionContext)self!).OnIdleTimeout(), this,
             Options.IdleTimeout, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>The session id.</summary>
-    public string SessionId { get; }
+    /// <summary>The session (REST side: ledger entry, tokens, lifecycle).</summary>
+    public EmulatedSession Session { get; }
 
-    /// <summary>The session token.</summary>
-    public string SessionToken { get; }
+    /// <summary>The session id.</summary>
+    public string SessionId => Session.Id;
+
+    /// <summary>The token clients must present in the websocket URL's <c>session_token</c>.</summary>
+    public string SessionToken => Session.RealtimeToken;
 
     /// <summary>Behaviour and limits.</summary>
     public RealtimeEmulatorOptions Options { get; }
 
-    /// <summary>Faults to inject.</summary>
-    public RealtimeFaults Faults { get; } = new();
+    /// <summary>This session's websocket faults (the same object as <c>emulator.Faults.ForSession(SessionId)</c>).</summary>
+    public SessionFaults Faults { get; }
 
     /// <summary>Everything clients sent.</summary>
     public RealtimeEventRecorder Recorder { get; } = new();
+
+    /// <summary>The session's avatar: plays the speech, renders the video, and produces the speak and state events.</summary>
+    public EmulatedAvatar Avatar { get; }
 
     /// <summary>The session clock.</summary>
     public TimeProvider TimeProvider { get; }
@@ -57,7 +57,8 @@ public sealed class RealtimeSessionContext : IDisposable
     /// <summary>Websocket connections accepted so far.</summary>
     public int ConnectionCount => Volatile.Read(ref _connectionCount);
 
-    /// <summary>Whether the session is over (idle timeout or <see cref="CloseSession"/>); upgrades are then refused.</summary>
+    /// <summary>Whether the session's realtime side is over (idle timeout, <see cref="CloseSession"/>, REST stop);
+    /// upgrades are then refused with 410.</summary>
     public bool IsClosed
     {
         get
@@ -75,23 +76,11 @@ public sealed class RealtimeSessionContext : IDisposable
         }
     }
 
-    /// <summary>The avatar's state: idle, listening or talking.</summary>
-    public string AvatarState => Avatar.State;
+    /// <summary>The avatar's state as the service names it: idle, listening or talking.</summary>
+    public string AvatarState => StateName(Avatar.Activity);
 
-    internal EmulatedAvatar Avatar { get; }
-
-    /// <summary>
-    /// The avatar that renders this session's video and plays its speech back, when the emulator runs one (see
-    /// <see cref="Media.EmulatedAvatar"/>); it receives the same speak, end, interrupt and listening commands.
-    /// </summary>
-    public Media.EmulatedAvatar? MediaAvatar { get; set; }
-
-    /// <summary>Whether <paramref name="sessionId"/> and <paramref name="token"/> are this session's.</summary>
-    public bool Authorize(string? sessionId, string? token) =>
-        sessionId == SessionId && token is not null
-        && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(SessionToken));
-
-    /// <summary>Resets the idle timer; the REST <c>streaming.keep_alive</c> handler calls this.</summary>
+    /// <summary>Resets the socket idle timer (the receive loop calls this for every client message; a test can call it
+    /// for what the REST keep-alive does).</summary>
     public void RecordActivity()
     {
         lock (_lock)
@@ -101,8 +90,8 @@ public sealed class RealtimeSessionContext : IDisposable
     }
 
     /// <summary>
-    /// Ends the session as the service does: <c>session.state_updated</c> closing then closed, then a normal close of
-    /// the socket. Later upgrades are refused. Used for the idle timeout and by the REST stop endpoints.
+    /// Ends the session's realtime side as the service does: <c>session.state_updated</c> closing then closed, then a
+    /// normal close of the socket. Later upgrades are refused. Used for the idle timeout and the REST stop.
     /// </summary>
     public void CloseSession(string reason)
     {
@@ -129,7 +118,8 @@ public sealed class RealtimeSessionContext : IDisposable
         connection?.Abort();
     }
 
-    /// <summary>Sends raw text to the connected client (e.g. malformed JSON mid-session); dropped when none is connected.</summary>
+    /// <summary>Sends raw text to the connected client (e.g. malformed JSON mid-session); dropped when none is connected,
+    /// as the service does not buffer events for a socket that is gone.</summary>
     public void SendToClient(string text)
     {
         RealtimeServerConnection? connection;
@@ -137,11 +127,14 @@ public sealed class RealtimeSessionContext : IDisposable
         connection?.Send(text);
     }
 
-    /// <summary>Stops the idle and playback timers.</summary>
-    public void Dispose()
+    /// <summary>Closes the realtime side (<c>SESSION_STOPPED</c> unless already closed), stops the idle timer and the avatar.</summary>
+    public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        CloseSession("SESSION_STOPPED");
         _idleTimer.Dispose();
-        Avatar.Dispose();
+        Avatar.Played -= OnPlayed;
+        await Avatar.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Makes <paramref name="socket"/> the session's connection; null when the session is already over.</summary>
@@ -163,6 +156,23 @@ public sealed class RealtimeSessionContext : IDisposable
             if (_current == connection) _current = null;
         }
     }
+
+    private static string StateName(AvatarActivity activity) => activity switch
+    {
+        AvatarActivity.Talking => "talking",
+        AvatarActivity.Listening => "listening",
+        _ => "idle",
+    };
+
+    // The avatar's playback events, as the service reports them on the socket.
+    private void OnPlayed(AvatarPlaybackEvent played) => SendToClient(played switch
+    {
+        SpeakStarted e => RealtimeServerMessages.SpeakStarted(e.EventId, e.TaskId),
+        SpeakEnded e => RealtimeServerMessages.SpeakEnded(e.EventId, e.TaskId),
+        SpeakInterrupted e => RealtimeServerMessages.SpeakInterrupted(e.EventId, e.TaskId),
+        ActivityChanged e => RealtimeServerMessages.AgentStateUpdated(StateName(e.Previous), StateName(e.Current)),
+        _ => throw new InvalidOperationException($"Unknown playback event {played.GetType().Name}."),
+    });
 
     private void OnIdleTimeout() => CloseSession("IDLE_TIMEOUT");
 }

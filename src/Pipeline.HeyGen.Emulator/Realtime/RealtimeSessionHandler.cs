@@ -7,26 +7,21 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Pipeline.HeyGen.Emulator.Realtime;
 
 /// <summary>
-/// Serves one accepted realtime websocket of an emulated session, the way the reference note describes HeyGen's:
-/// reports <c>session.state_updated</c> connecting then connected, records every client message, feeds
-/// <c>agent.speak</c> audio to the session's avatar (which answers with acknowledgements and speak/state events),
-/// answers bad input with <c>error</c> events, closes with 1009 above the 1 MB message limit, and applies the session's
-/// <see cref="RealtimeFaults"/>. Stateless apart from its logger: one instance serves every session.
+/// Serves one accepted realtime websocket of an emulated session, the way the project's HeyGen reference describes the
+/// service's: reports <c>session.state_updated</c> connecting then connected, records every client message, hands each
+/// command to the session's one <see cref="Media.EmulatedAvatar"/> (whose playback events the session sends), answers
+/// bad input with <c>error</c> events, closes with 1009 above the 1 MB message limit, and applies the session's
+/// <see cref="SessionFaults"/>. Each client message type is handled in its own method below. Stateless apart from its
+/// logger: one instance serves every session.
 /// </summary>
-/// <remarks>
-/// Plugging it into a host: create one <see cref="RealtimeSessionContext"/> per session (at <c>streaming.new</c>), check
-/// <c>session_id</c>/<c>session_token</c> on the upgrade, accept the socket and call <see cref="HandleAsync"/>; call
-/// <see cref="RealtimeSessionContext.RecordActivity"/> from the REST keep-alive and
-/// <see cref="RealtimeSessionContext.CloseSession"/> from the REST stop. <see cref="RealtimeTestServer"/> is a complete
-/// example.
-/// </remarks>
-public sealed class RealtimeSessionHandler
+internal sealed class RealtimeSessionHandler
 {
+    /// <summary>The utterance id of the older generation's audio buffer, which has no per-utterance id.</summary>
+    private const string BufferUtterance = "audio_buffer";
+
     private readonly ILogger _logger;
 
-    /// <summary>Creates the handler.</summary>
-    public RealtimeSessionHandler(ILogger<RealtimeSessionHandler>? logger = null) =>
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    public RealtimeSessionHandler(ILogger? logger = null) => _logger = logger ?? NullLogger.Instance;
 
     /// <summary>
     /// Serves <paramref name="socket"/> until the client closes it, a fault drops it, or the session ends. The caller
@@ -165,48 +160,88 @@ public sealed class RealtimeSessionHandler
         session.Recorder.Record(connection.Index, type, eventId, audio, text, now);
         switch (type)
         {
+            // LiveAvatar LITE names (documented); the older Interactive realtime generation's audio_buffer_* names (alpha docs).
             case "agent.speak" or "agent.audio_buffer_append":
-                if (audio is null)
-                {
-                    connection.Send(RealtimeServerMessages.Error("invalid_request_error", "'audio' is required", eventId));
-                }
-                else if (!connection.IsConnected && session.Options.RejectSpeakBeforeConnected)
-                {
-                    connection.Send(RealtimeServerMessages.Error("invalid_request_error", "the session is not connected yet", eventId));
-                }
-                else
-                {
-                    // The older generation has no event id per utterance: its buffer is one running utterance.
-                    session.Avatar.Speak(eventId ?? "audio_buffer", audio.Length);
-                    if ((audio.Length & 1) == 0)
-                    {
-                        session.MediaAvatar?.AppendSpeech(eventId ?? "audio_buffer", audio);
-                    }
-                }
-
+                OnSpeak(connection, session, eventId, audio);
                 break;
             case "agent.speak_end" or "agent.audio_buffer_commit":
-                session.Avatar.SpeakEnd(eventId ?? "audio_buffer");
-                session.MediaAvatar?.EndSpeech(eventId ?? "audio_buffer");
+                OnSpeakEnd(connection, session, eventId);
                 break;
             case "agent.interrupt" or "agent.audio_buffer_clear":
-                session.Avatar.Interrupt(eventId);
-                session.MediaAvatar?.Interrupt();
+                OnInterrupt(connection, session, eventId);
                 break;
             case "agent.start_listening":
-                session.Avatar.StartListening();
-                session.MediaAvatar?.SetListening(true);
+                OnStartListening(connection, session);
                 break;
+            // end_listening is the alpha docs' name, likely a typo of stop_listening (assumed): both are accepted.
             case "agent.stop_listening" or "agent.end_listening":
-                session.Avatar.StopListening();
-                session.MediaAvatar?.SetListening(false);
+                OnStopListening(connection, session);
                 break;
             case "session.keep_alive":
-                // Activity was recorded above; that is all a keep-alive does.
+                // Documented for LITE: resets the idle timer, which the receive loop already did for this message.
                 break;
             default:
                 connection.Send(RealtimeServerMessages.Error("invalid_request_error", $"unknown event type '{type}'", eventId));
                 break;
         }
+    }
+
+    // agent.speak {event_id, audio}: base64 PCM16 mono 24 kHz (documented). Each is acknowledged with
+    // agent.audio_buffer_appended (seen in real sessions, PR #7313); it is refused before "connected" (the docs say to
+    // wait for it; assumed to be an error rather than silently dropped).
+    private static void OnSpeak(RealtimeServerConnection connection, RealtimeSessionContext session, string? eventId, byte[]? audio)
+    {
+        if (audio is null)
+        {
+            connection.Send(RealtimeServerMessages.Error("invalid_request_error", "'audio' is required", eventId));
+            return;
+        }
+
+        if (!connection.IsConnected && session.Options.RejectSpeakBeforeConnected)
+        {
+            connection.Send(RealtimeServerMessages.Error("invalid_request_error", "the session is not connected yet", eventId));
+            return;
+        }
+
+        if ((audio.Length & 1) != 0)
+        {
+            // Assumed: the service cannot play half a 16-bit sample, so it says so instead of guessing.
+            connection.Send(RealtimeServerMessages.Error("invalid_request_error", "'audio' must be whole 16-bit PCM samples", eventId));
+            return;
+        }
+
+        connection.Send(RealtimeServerMessages.AudioBufferAppended(eventId));
+        // The older generation has no event id per utterance: its buffer is one running utterance.
+        session.Avatar.Speak(eventId ?? BufferUtterance, audio);
+    }
+
+    // agent.speak_end {event_id}: acknowledged with agent.audio_buffer_committed, which does not mean playback finished
+    // (PR #7245); the avatar reports agent.speak_ended once the audio has played.
+    private static void OnSpeakEnd(RealtimeServerConnection connection, RealtimeSessionContext session, string? eventId)
+    {
+        connection.Send(RealtimeServerMessages.AudioBufferCommitted(eventId));
+        session.Avatar.SpeakEnd(eventId ?? BufferUtterance);
+    }
+
+    // agent.interrupt {event_id}: stops speech, drops the queue, back to idle (documented); the avatar reports
+    // agent.speak_interrupted for the utterance it cut (client code; assumed), then agent.audio_buffer_cleared acknowledges.
+    private static void OnInterrupt(RealtimeServerConnection connection, RealtimeSessionContext session, string? eventId)
+    {
+        session.Avatar.Interrupt();
+        connection.Send(RealtimeServerMessages.AudioBufferCleared(eventId));
+    }
+
+    // agent.start_listening: only while silent (alpha docs); assumed to be answered with a warning otherwise.
+    private static void OnStartListening(RealtimeServerConnection connection, RealtimeSessionContext session)
+    {
+        if (!session.Avatar.StartListening())
+            connection.Send(RealtimeServerMessages.Warning("agent.start_listening is ignored while the avatar is talking"));
+    }
+
+    // agent.stop_listening: only while listening (alpha docs); assumed to be answered with a warning otherwise.
+    private static void OnStopListening(RealtimeServerConnection connection, RealtimeSessionContext session)
+    {
+        if (!session.Avatar.StopListening())
+            connection.Send(RealtimeServerMessages.Warning("agent.stop_listening is ignored while the avatar is not listening"));
     }
 }

@@ -1,16 +1,30 @@
+using System.Collections.Concurrent;
+
 namespace Pipeline.HeyGen.Emulator;
 
 /// <summary>
-/// Per-endpoint queues of faults. Each call to an endpoint takes the fault at the front of its queue, which stays
-/// in force for the number of calls it was injected for; with an empty queue calls are served normally.
+/// Every fault the emulator can inject, in one place (<see cref="HeyGenEmulator.Faults"/>):
+/// <list type="bullet">
+/// <item><b>Calls</b> (<see cref="Inject"/>): the REST endpoints, the realtime websocket upgrade and the media room
+/// join (<see cref="EmulatorEndpoint.MediaRoomJoin"/>) take the fault at the front of their queue, which stays in force
+/// for the number of calls it was injected for; with an empty queue calls are served normally.</item>
+/// <item><b>Live sessions</b> (<see cref="ForSession"/>): faults of one session's realtime websocket (dropping it after
+/// N messages, bad messages on connect, delayed server events, refusing upgrades with a status).</item>
+/// </list>
+/// Thread-safe; change faults at any time. To add a kind of call fault, add it to <see cref="EmulatedFaultKind"/> and
+/// <see cref="EmulatedFault"/>, then honour it where the call is served (<c>Protocol/RequestPipeline</c> for HTTP,
+/// <c>Media/EmulatedMediaConnector</c> for room joins).
 /// </summary>
 /// <example><code>
 /// emulator.Faults.Inject(EmulatorEndpoint.StreamingStart, EmulatedFault.Status(503, retryAfter: TimeSpan.FromSeconds(2)), times: 2);
+/// emulator.Faults.Inject(EmulatorEndpoint.MediaRoomJoin, EmulatedFault.Status(403));
+/// emulator.Faults.ForSession(sessionId).DropAfterMessages = 3;
 /// </code></example>
-public sealed class FaultInjector
+public sealed class EmulatorFaults
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<EmulatorEndpoint, Queue<Entry>> _queues = [];
+    private readonly ConcurrentDictionary<string, SessionFaults> _sessions = new(StringComparer.Ordinal);
 
     /// <summary>Makes the next <paramref name="times"/> calls to <paramref name="endpoint"/> fail with
     /// <paramref name="fault"/> (after any faults already queued for it).</summary>
@@ -43,13 +57,24 @@ public sealed class FaultInjector
         }
     }
 
-    /// <summary>Removes every queued fault.</summary>
+    /// <summary>The websocket faults of one session (created on first use; the session need not exist yet).</summary>
+    /// <param name="sessionId">The session id.</param>
+    /// <returns>The session's faults; change them at any time.</returns>
+    public SessionFaults ForSession(string sessionId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionId);
+        return _sessions.GetOrAdd(sessionId, static _ => new SessionFaults());
+    }
+
+    /// <summary>Removes every queued call fault and resets every session's faults.</summary>
     public void Clear()
     {
         lock (_gate)
         {
             _queues.Clear();
         }
+
+        _sessions.Clear();
     }
 
     internal EmulatedFault? TakeNext(EmulatorEndpoint endpoint)
@@ -70,6 +95,9 @@ public sealed class FaultInjector
             return entry.Fault;
         }
     }
+
+    /// <summary>The session's faults if any were set, without creating them.</summary>
+    internal SessionFaults? Find(string sessionId) => _sessions.TryGetValue(sessionId, out var faults) ? faults : null;
 
     private sealed class Entry(EmulatedFault fault, int remaining)
     {

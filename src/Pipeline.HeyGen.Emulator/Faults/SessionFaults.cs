@@ -1,7 +1,11 @@
-namespace Pipeline.HeyGen.Emulator.Realtime;
+namespace Pipeline.HeyGen.Emulator;
 
-/// <summary>Faults a test can inject into one emulated session. Thread-safe; change them at any time.</summary>
-public sealed class RealtimeFaults
+/// <summary>
+/// The faults of one session's realtime websocket, part of <see cref="EmulatorFaults"/> (get them with
+/// <see cref="EmulatorFaults.ForSession"/> or <see cref="Realtime.RealtimeSessionContext.Faults"/>). Thread-safe; change
+/// them at any time: each is read when it applies (on connect, per message, per upgrade).
+/// </summary>
+public sealed class SessionFaults
 {
     private int _dropAfterMessages;
     private int _malformedOnConnect;
@@ -33,7 +37,9 @@ public sealed class RealtimeFaults
         set => Volatile.Write(ref _unknownOnConnect, value);
     }
 
-    /// <summary>When set, websocket upgrades for this session are answered with this HTTP status (e.g. 503, 403).</summary>
+    /// <summary>When set, websocket upgrades for this session are answered with this HTTP status (e.g. 503, 403) and no
+    /// body, before the session's state is checked. Same effect as a status fault injected on the realtime endpoint,
+    /// but for this session only and until cleared.</summary>
     public int? RejectUpgradeWithStatus
     {
         get => NullIfZero(Volatile.Read(ref _rejectUpgradeStatus));
