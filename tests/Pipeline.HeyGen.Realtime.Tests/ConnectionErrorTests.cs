@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Pipeline.HeyGen.Emulator.Realtime;
+using Pipeline.HeyGen.Emulator;
 using Pipeline.HeyGen.Realtime.Tests.Support;
 
 namespace Pipeline.HeyGen.Realtime.Tests;
@@ -37,7 +37,7 @@ public sealed class ConnectionErrorTests
     public async Task An_unknown_session_is_a_Rejected_error_carrying_HTTP_404()
     {
         await using var h = await RealtimeHarness.StartAsync(connect: false);
-        var endpoint = new Uri($"ws://{h.Server.BaseAddress.Authority}{RealtimeTestServer.RealtimePath}?session_id=nope&session_token=x");
+        var endpoint = new Uri($"ws://{h.Server.BaseAddress.Authority}{EmulatorPaths.StreamingRealtime}?session_id=nope&session_token=x");
 
         var error = (await h.Client.Invoking(c => c.ConnectAsync(endpoint)).Should().ThrowAsync<HeyGenRealtimeException>()).Which;
 

@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Pipeline.HeyGen.Emulator;
 using Pipeline.HeyGen.Emulator.Realtime;
 using Pipeline.HeyGen.Realtime.Tests.Support;
 
@@ -12,8 +13,8 @@ public sealed class EmulatorTests
     [Fact]
     public async Task A_message_over_one_megabyte_closes_the_socket_with_1009()
     {
-        await using var server = await RealtimeTestServer.StartAsync();
-        var session = server.CreateSession();
+        await using var server = await RealtimeHarness.StartEmulatorAsync();
+        var session = server.OpenRealtimeSession();
         using var socket = await ConnectAsync(server, session);
 
         var huge = $"{{\"type\":\"agent.speak\",\"event_id\":\"u\",\"audio\":\"{new string('A', 1_000_000)}\"}}";
@@ -28,8 +29,8 @@ public sealed class EmulatorTests
     public async Task A_speak_before_the_session_is_connected_is_answered_with_an_error_and_not_played()
     {
         var time = new TimerWatchingTimeProvider();
-        await using var server = await RealtimeTestServer.StartAsync();
-        var session = server.CreateSession(new RealtimeEmulatorOptions { ConnectedDelay = TimeSpan.FromSeconds(1) }, time);
+        await using var server = await RealtimeHarness.StartEmulatorAsync(new RealtimeEmulatorOptions { ConnectedDelay = TimeSpan.FromSeconds(1) }, time);
+        var session = server.OpenRealtimeSession();
         using var socket = await ConnectAsync(server, session);
 
         await SendAsync(socket, $"{{\"type\":\"agent.speak\",\"event_id\":\"u\",\"audio\":\"{Convert.ToBase64String(new byte[480])}\"}}");
@@ -44,8 +45,8 @@ public sealed class EmulatorTests
     [Fact]
     public async Task Unknown_and_malformed_client_messages_are_recorded_and_answered_with_errors()
     {
-        await using var server = await RealtimeTestServer.StartAsync();
-        var session = server.CreateSession();
+        await using var server = await RealtimeHarness.StartEmulatorAsync();
+        var session = server.OpenRealtimeSession();
         using var socket = await ConnectAsync(server, session);
         await ReadMessagesAsync(socket, 2);
 
@@ -60,8 +61,8 @@ public sealed class EmulatorTests
     [Fact]
     public async Task The_session_survives_a_reconnect_and_refuses_sockets_once_closed()
     {
-        await using var server = await RealtimeTestServer.StartAsync();
-        var session = server.CreateSession();
+        await using var server = await RealtimeHarness.StartEmulatorAsync();
+        var session = server.OpenRealtimeSession();
         using (var first = await ConnectAsync(server, session))
         {
             await first.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
@@ -80,7 +81,7 @@ public sealed class EmulatorTests
         session.ConnectionCount.Should().Be(2);
     }
 
-    private static async Task<ClientWebSocket> ConnectAsync(RealtimeTestServer server, RealtimeSessionContext session)
+    private static async Task<ClientWebSocket> ConnectAsync(HeyGenEmulator server, RealtimeSessionContext session)
     {
         var socket = new ClientWebSocket();
         await socket.ConnectAsync(server.RealtimeEndpointFor(session), CancellationToken.None);

@@ -1,5 +1,4 @@
 using Pipeline.Core.Frames;
-using Pipeline.Core.Media;
 using Pipeline.Core.Pipelines;
 using Pipeline.HeyGen.Emulator;
 using Pipeline.HeyGen.Emulator.Realtime;
@@ -16,8 +15,7 @@ internal static class FaultScenario
     public static async Task RunAsync(FaultCase c, ITestOutputHelper output)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
-        await using ReliabilityHarness h = await ReliabilityHarness.CreateAsync(
-            wrapConnector: c.Step == LifeStep.MediaConnect ? inner => new FaultyConnector(inner, c.Fault) : null);
+        await using ReliabilityHarness h = await ReliabilityHarness.CreateAsync();
         bool failed = true;
         try
         {
@@ -53,6 +51,9 @@ internal static class FaultScenario
                 break;
             case LifeStep.WebSocketConnect:
                 h.Emulator.Faults.Inject(EmulatorEndpoint.StreamingRealtime, HttpFault(c.Fault), times);
+                break;
+            case LifeStep.MediaConnect:
+                h.Emulator.Faults.Inject(EmulatorEndpoint.MediaRoomJoin, MediaFault(c.Fault), times);
                 break;
             default:
                 break;
@@ -295,20 +296,13 @@ internal static class FaultScenario
         _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, "Not an HTTP fault."),
     };
 
-    /// <summary>A room connector that fails the join (refused, or never answering until the service's timeout).</summary>
-    private sealed class FaultyConnector(IAvatarMediaConnector inner, Fault fault) : IAvatarMediaConnector
+    /// <summary>The room join refused, or never answering until the service's own timeout.</summary>
+    private static EmulatedFault MediaFault(Fault fault) => fault switch
     {
-        public async ValueTask<IAvatarMediaSession> ConnectAsync(AvatarMediaConnectRequest request, CancellationToken cancellationToken)
-        {
-            if (fault == Fault.MediaConnectFailure)
-            {
-                throw new AvatarMediaException("the room refused the join (emulated media connect failure)");
-            }
-
-            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
-            return await inner.ConnectAsync(request, cancellationToken);
-        }
-    }
+        Fault.MediaConnectFailure => EmulatedFault.Status(403),
+        Fault.DelayPastTimeout => EmulatedFault.Delayed(TimeSpan.FromMinutes(5)),
+        _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, "Not a room-join fault."),
+    };
 }
 
 /// <summary>Rows of <see cref="FaultMatrix"/> for one part of a session's life (a class each, so they run in parallel).</summary>

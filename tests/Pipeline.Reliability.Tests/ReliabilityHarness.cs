@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Pipeline.Core.Frames;
-using Pipeline.Core.Media;
 using Pipeline.Core.Pipelines;
 using Pipeline.HeyGen.Api;
 using Pipeline.HeyGen.Emulator;
@@ -68,7 +67,6 @@ internal sealed class ReliabilityHarness : IAsyncDisposable
     public RealtimeSessionContext Realtime => Emulator.FindRealtime(Service.SessionId!) ?? throw new InvalidOperationException("No realtime session yet.");
 
     public static async Task<ReliabilityHarness> CreateAsync(
-        Func<IAvatarMediaConnector, IAvatarMediaConnector>? wrapConnector = null,
         Action<HeyGenVideoServiceOptions>? configure = null,
         DateTimeOffset? start = null)
     {
@@ -88,7 +86,7 @@ internal sealed class ReliabilityHarness : IAsyncDisposable
         var options = new HeyGenVideoServiceOptions
         {
             Api = api,
-            MediaConnector = wrapConnector is null ? emulator.MediaConnector : wrapConnector(emulator.MediaConnector),
+            MediaConnector = emulator.MediaConnector,
             SessionRequest = new NewSessionRequest(),
             MediaConnectTimeout = IoTimeout,
             EndDrainTimeout = TimeSpan.FromSeconds(5),

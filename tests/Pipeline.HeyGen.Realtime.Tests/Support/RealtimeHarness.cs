@@ -1,11 +1,15 @@
+using Pipeline.HeyGen.Emulator;
 using Pipeline.HeyGen.Emulator.Realtime;
 
 namespace Pipeline.HeyGen.Realtime.Tests.Support;
 
-/// <summary>An emulated session on a real 127.0.0.1 websocket, a client connected to it, and one fake clock for both.</summary>
+/// <summary>
+/// An emulated session on a real 127.0.0.1 websocket (the emulator in its realtime-only mode), a client connected to
+/// it, and one fake clock for both.
+/// </summary>
 internal sealed class RealtimeHarness : IAsyncDisposable
 {
-    private RealtimeHarness(RealtimeTestServer server, RealtimeSessionContext session, HeyGenRealtimeClient client,
+    private RealtimeHarness(HeyGenEmulator server, RealtimeSessionContext session, HeyGenRealtimeClient client,
         TimerWatchingTimeProvider time, ListLogger logger)
     {
         Server = server;
@@ -16,7 +20,7 @@ internal sealed class RealtimeHarness : IAsyncDisposable
         Events = new ClientEventLog(client);
     }
 
-    public RealtimeTestServer Server { get; }
+    public HeyGenEmulator Server { get; }
 
     public RealtimeSessionContext Session { get; }
 
@@ -32,16 +36,25 @@ internal sealed class RealtimeHarness : IAsyncDisposable
 
     public Uri Endpoint => Server.RealtimeEndpointFor(Session);
 
+    /// <summary>Starts a realtime-only emulator on the harness clock, with the given realtime behaviour.</summary>
+    public static Task<HeyGenEmulator> StartEmulatorAsync(RealtimeEmulatorOptions? realtime = null, TimeProvider? time = null) =>
+        HeyGenEmulator.StartAsync(new HeyGenEmulatorOptions
+        {
+            RealtimeOnly = true,
+            TimeProvider = time ?? TimeProvider.System,
+            Realtime = realtime ?? new RealtimeEmulatorOptions(),
+        });
+
     /// <summary>Starts the server and session, creates the client and (by default) connects and waits until ready.</summary>
     public static async Task<RealtimeHarness> StartAsync(
         Action<HeyGenRealtimeOptions>? configureClient = null,
         RealtimeEmulatorOptions? emulator = null,
-        Action<RealtimeFaults>? faults = null,
+        Action<SessionFaults>? faults = null,
         bool connect = true)
     {
         var time = new TimerWatchingTimeProvider();
-        var server = await RealtimeTestServer.StartAsync();
-        var session = server.CreateSession(emulator, time);
+        var server = await StartEmulatorAsync(emulator, time);
+        var session = server.OpenRealtimeSession();
         faults?.Invoke(session.Faults);
         var options = new HeyGenRealtimeOptions { Product = HeyGenProduct.LiveAvatar, ReconnectInitialDelay = TimeSpan.Zero };
         configureClient?.Invoke(options);
