@@ -5,8 +5,9 @@ using System.Threading.Channels;
 namespace Pipeline.HeyGen.Emulator.Realtime;
 
 /// <summary>
-/// One accepted websocket of an emulated session. Server messages from any thread (receive loop, playback timers, idle
-/// timer) go through one queue and one writer, so they are never interleaved.
+/// One accepted websocket of an emulated session. Server messages from any thread (receive loop, the avatar's playback
+/// events, idle timer) go through one queue and one writer, so they are never interleaved; the writer drains the queue
+/// until the socket ends, and the queue refuses messages after that.
 /// </summary>
 internal sealed class RealtimeServerConnection
 {
@@ -77,6 +78,11 @@ internal sealed class RealtimeServerConnection
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
         {
             // The client went away; nothing more can be said to it.
+        }
+        finally
+        {
+            // Nobody writes to the socket any more: later sends are refused instead of queueing unread.
+            _outgoing.Writer.TryComplete();
         }
     }
 
