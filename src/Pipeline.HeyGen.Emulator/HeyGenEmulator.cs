@@ -89,7 +89,8 @@ public sealed class HeyGenEmulator : IAsyncDisposable
     public IReadOnlyCollection<string> Secrets => _state.Secrets;
 
     /// <summary>Serves the realtime websocket paths (<see cref="EmulatorPaths.StreamingRealtime"/>,
-    /// <see cref="EmulatorPaths.LiveAvatarRealtime"/>) for started sessions; null answers 501.</summary>
+    /// <see cref="EmulatorPaths.LiveAvatarRealtime"/>) for started sessions: the emulator's own handler unless replaced
+    /// (wrap the value read here to extend it); null answers 501.</summary>
     public Func<System.Net.WebSockets.WebSocket, EmulatedSession, CancellationToken, Task>? RealtimeHandler
     {
         get => _state.RealtimeHandler;

@@ -16,9 +16,10 @@ public sealed class HeyGenEmulatorOptions
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>
-    /// Serves the realtime websocket paths (<see cref="EmulatorPaths.StreamingRealtime"/>,
-    /// <see cref="EmulatorPaths.LiveAvatarRealtime"/>); without one they answer 501. Can also be set later on
-    /// <see cref="HeyGenEmulator.RealtimeHandler"/>.
+    /// Replaces the emulator's own realtime handler (the session's websocket driving its <see cref="Media.EmulatedAvatar"/>)
+    /// on the websocket paths (<see cref="EmulatorPaths.StreamingRealtime"/>, <see cref="EmulatorPaths.LiveAvatarRealtime"/>).
+    /// Null (the default) keeps the emulator's own; <see cref="HeyGenEmulator.RealtimeHandler"/> can change it later
+    /// (set to null there, the paths answer 501).
     /// </summary>
     /// <remarks>
     /// Called with the accepted websocket, the session named by the URL's <c>session_id</c> (whose
