@@ -28,6 +28,8 @@ public sealed class EmulatorFaultsTests : EmulatorTest
         using var socket = new ClientWebSocket();
         await socket.ConnectAsync(new Uri(session.WebSocketUrl), CancellationToken.None);
         socket.State.Should().Be(WebSocketState.Open);
+        // The server side of the socket is set up just after the client sees the upgrade answered.
+        await FakeClockPump.WaitUntilAsync(() => Emulator.FindRealtime(session.SessionId) is not null, "the session's realtime side", TimeSpan.FromSeconds(10));
         Emulator.FindRealtime(session.SessionId)!.Faults.Should().BeSameAs(Emulator.Faults.ForSession(session.SessionId), "one fault object per session");
         await api.CloseSessionAsync(session.SessionId);
     }

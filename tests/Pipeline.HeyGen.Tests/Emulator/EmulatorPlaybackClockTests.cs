@@ -144,7 +144,11 @@ public sealed class EmulatorPlaybackClockTests
             for (TimeSpan moved = TimeSpan.Zero; moved < duration; moved += Step)
             {
                 Clock.Advance(duration - moved < Step ? duration - moved : Step);
-                await Task.Delay(1);
+
+                // Let the avatar's media catch up with its clock (every block due played), so a busy machine never
+                // makes it skip ahead.
+                TimeSpan due = TimeSpan.FromTicks(Realtime.Avatar.ClockTime.Ticks / Step.Ticks * Step.Ticks);
+                await FakeClockPump.WaitUntilAsync(() => Realtime.Avatar.MediaTime >= due, $"the avatar playing up to {due}", TimeSpan.FromSeconds(20));
             }
         }
 
