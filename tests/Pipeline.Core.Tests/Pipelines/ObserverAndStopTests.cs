@@ -15,8 +15,8 @@ public sealed class ObserverAndStopTests
         var provider = new ListLoggerProvider();
         using var factory = LoggerFactory.Create(b => b.AddProvider(provider).SetMinimumLevel(LogLevel.Debug));
         var observer = new DebugLogObserver(factory.CreateLogger<DebugLogObserver>());
-        var run = new PipelineRun(new FramePipeline(new RecordingProcessor("a"), new RecordingProcessor("b")), new PipelineTaskOptions { Observers = [observer] });
-        await run.Queue(new TextFrame("hello"), new OutputAudioRawFrame(new byte[640], 16_000, 1), new EndFrame());
+        var run = new PipelineHarness(new FramePipeline(new RecordingProcessor("a"), new RecordingProcessor("b")), new PipelineTaskOptions { Observers = [observer] });
+        await run.QueueAsync(new TextFrame("hello"), new OutputAudioRawFrame(new byte[640], 16_000, 1), new EndFrame());
 
         await run.Start().Finished;
 
@@ -27,8 +27,8 @@ public sealed class ObserverAndStopTests
     [Fact]
     public async Task A_StopFrame_reaching_the_end_finishes_the_run_as_stopped()
     {
-        var run = new PipelineRun(new RecordingProcessor());
-        await run.Queue(new TextFrame("x"), new StopFrame());
+        var run = new PipelineHarness(new RecordingProcessor());
+        await run.QueueAsync(new TextFrame("x"), new StopFrame());
 
         (await run.Start().Finished).Should().Be(PipelineFinishReason.Stopped);
         run.Task.RunningTaskCount.Should().Be(0);
