@@ -33,6 +33,7 @@ public abstract partial class FrameProcessor
     private long _systemQueued;
     private long _systemProcessed;
     private long _droppedByInterruption;
+    private bool _schedulingStopped;
 
     /// <summary>
     /// False for processors that forward frames synchronously instead of queueing them (pipeline edges); such a
@@ -129,6 +130,14 @@ public abstract partial class FrameProcessor
         EpochState? interrupted = null;
         lock (_queueLock)
         {
+            if (_schedulingStopped)
+            {
+                // Late frames (e.g. an interruption queued while the task shuts down) are ignored: the epoch they
+                // would cancel is already disposed.
+                LogDropped(Logger, Name, frame, "processor disposed");
+                return;
+            }
+
             long sequence = ++_systemQueued;
             if (frame is InterruptionFrame)
             {
@@ -136,10 +145,7 @@ public abstract partial class FrameProcessor
                 _epoch = new EpochState(interrupted.Number + 1, CancellationTokenSource.CreateLinkedTokenSource(_dataCts.Token));
             }
 
-            if (!_systemChannel.Writer.TryWrite(new QueuedFrame(frame, direction, _epoch.Number, sequence)))
-            {
-                LogDropped(Logger, Name, frame, "processor disposed");
-            }
+            _systemChannel.Writer.TryWrite(new QueuedFrame(frame, direction, _epoch.Number, sequence));
         }
 
         interrupted?.Interrupt();
@@ -262,7 +268,7 @@ public abstract partial class FrameProcessor
         }
         catch (Exception ex)
         {
-            await ReportProcessingFailureAsync(item.Frame, ex).ConfigureAwait(false);
+            await ReportProcessingFailureAsync(item, ex).ConfigureAwait(false);
         }
 
         return true;
@@ -283,20 +289,37 @@ public abstract partial class FrameProcessor
         }
     }
 
-    private async ValueTask ReportProcessingFailureAsync(Frame frame, Exception ex)
+    private async ValueTask ReportProcessingFailureAsync(QueuedFrame item, Exception ex)
     {
+        Frame frame = item.Frame;
         LogProcessingFailed(Logger, ex, Name, frame);
         if (frame is ErrorFrame)
         {
             return; // never answer an error with an error: that could loop
         }
 
+        // A lifecycle frame that does not travel on leaves the run unable to end (the end never sees it, or the next
+        // processors never start): the failure is fatal, and told to the runner at once as well as pushed upstream.
+        bool lifecycle = frame is StartFrame or EndFrame or StopFrame or CancelFrame;
+        var error = new ErrorFrame(
+            lifecycle
+                ? $"{Name} failed to process {frame.Name}, a lifecycle frame the pipeline needs, so the run stops: {ex.Message}"
+                : $"{Name} failed to process {frame.Name}: {ex.Message}",
+            ex,
+            lifecycle) { ProcessorName = Name };
+        if (lifecycle)
+        {
+            _onFatalError?.Invoke(error);
+        }
+
         try
         {
-            await PushFrameAsync(
-                new ErrorFrame($"{Name} failed to process {frame.Name}: {ex.Message}", ex) { ProcessorName = Name },
-                FrameDirection.Upstream,
-                CancellationToken.None).ConfigureAwait(false);
+            await PushFrameAsync(error, FrameDirection.Upstream, CancellationToken.None).ConfigureAwait(false);
+            if (frame is CancelFrame)
+            {
+                // The cancel must still reach the end, or the run waits out its cancel timeout.
+                await PushFrameAsync(frame, item.Direction, CancellationToken.None).ConfigureAwait(false);
+            }
         }
         catch (Exception pushFailure)
         {
@@ -336,6 +359,11 @@ public abstract partial class FrameProcessor
 
     private async Task StopSchedulingAsync()
     {
+        lock (_queueLock)
+        {
+            _schedulingStopped = true;
+        }
+
         _started.TrySetCanceled();
         _dataCts.Cancel();
         _lifetimeCts.Cancel();
