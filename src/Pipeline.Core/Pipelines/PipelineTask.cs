@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Core.Frames;
@@ -19,7 +18,7 @@ namespace Pipeline.Core.Pipelines;
 /// unless a processor ignored cancellation past <see cref="PipelineTaskOptions.CancelTimeout"/>, which is logged with
 /// the tasks' names. Frames queued while the task shuts down, or after, are dropped (logged at debug level).
 /// </remarks>
-public sealed partial class PipelineTask : IAsyncDisposable
+public sealed class PipelineTask : IAsyncDisposable
 {
     private const int New = 0;
     private const int Running = 1;
@@ -35,7 +34,7 @@ public sealed partial class PipelineTask : IAsyncDisposable
     private readonly TaskHead _head;
     private readonly TaskTail _tail;
     private readonly TaskTracker _tracker = new();
-    private readonly Channel<Frame> _pending = Channel.CreateUnbounded<Frame>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly QueuedFrameFeeder _pending;
     private readonly TaskCompletionSource<PipelineFinishReason> _endReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<PipelineFinishReason> _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _runEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -63,6 +62,7 @@ public sealed partial class PipelineTask : IAsyncDisposable
         _head = new TaskHead(OnFrameReachedStart);
         _tail = new TaskTail(OnFrameReachedEnd);
         _head.Link(pipeline).Link(_tail);
+        _pending = new QueuedFrameFeeder(_head);
     }
 
     /// <summary>Raised once the <see cref="StartFrame"/> has been sent.</summary>
@@ -107,14 +107,14 @@ public sealed partial class PipelineTask : IAsyncDisposable
 
             if (state != New)
             {
-                LogDroppedAfterFinish(_logger, frame.Name);
+                PipelineTaskLog.LogDroppedAfterFinish(_logger, frame.Name);
                 return default;
             }
         }
 
-        if (!_pending.Writer.TryWrite(frame))
+        if (!_pending.TryQueue(frame))
         {
-            LogDroppedAfterFinish(_logger, frame.Name);
+            PipelineTaskLog.LogDroppedAfterFinish(_logger, frame.Name);
         }
 
         return default;
@@ -186,7 +186,7 @@ public sealed partial class PipelineTask : IAsyncDisposable
             if (_state == New)
             {
                 _state = DisposedUnrun;
-                _pending.Writer.TryComplete();
+                _pending.Close();
                 return;
             }
         }
@@ -212,9 +212,9 @@ public sealed partial class PipelineTask : IAsyncDisposable
             await _pipeline.SetupAsync(setup, cancellationToken).ConfigureAwait(false);
             await _tail.SetupAsync(setup, cancellationToken).ConfigureAwait(false);
 
-            await _head.SendAsync(CreateStartFrame(), cancellationToken).ConfigureAwait(false);
-            feeder = _tracker.Run("PipelineTask.feeder", FeedAsync, feederCts.Token);
-            Raise(PipelineStarted, EventArgs.Empty);
+            await _head.SendAsync(_options.CreateStartFrame(), cancellationToken).ConfigureAwait(false);
+            feeder = _tracker.Run("PipelineTask.feeder", _pending.FeedAsync, feederCts.Token);
+            Raise(() => PipelineStarted?.Invoke(this, EventArgs.Empty));
 
             using (cancellationToken.Register(static s => ((PipelineTask)s!).RequestStop(PipelineFinishReason.Cancelled), this))
             {
@@ -238,7 +238,7 @@ public sealed partial class PipelineTask : IAsyncDisposable
             }
 
             await feederCts.CancelAsync().ConfigureAwait(false);
-            _pending.Writer.TryComplete();
+            _pending.Close();
             await AwaitBoundedAsync(feeder, "the feeder").ConfigureAwait(false);
             await ShutDownAsync().ConfigureAwait(false);
             Volatile.Write(ref _state, Finished);
@@ -250,7 +250,7 @@ public sealed partial class PipelineTask : IAsyncDisposable
             reason = PipelineFinishReason.Failed;
         }
 
-        Raise(PipelineFinished, new PipelineFinishedEventArgs(reason, fatal));
+        Raise(() => PipelineFinished?.Invoke(this, new PipelineFinishedEventArgs(reason, fatal)));
         if (fatal is not null)
         {
             throw new PipelineException(fatal);
@@ -258,31 +258,6 @@ public sealed partial class PipelineTask : IAsyncDisposable
 
         cancellationToken.ThrowIfCancellationRequested();
         return reason;
-    }
-
-    private StartFrame CreateStartFrame() => new()
-    {
-        AudioInSampleRate = _options.AudioInSampleRate,
-        AudioOutSampleRate = _options.AudioOutSampleRate,
-        AllowInterruptions = _options.AllowInterruptions,
-        EnableMetrics = _options.EnableMetrics,
-        EnableUsageMetrics = _options.EnableUsageMetrics,
-        ReportOnlyInitialTtfb = _options.ReportOnlyInitialTtfb,
-    };
-
-    private async Task FeedAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (Frame frame in _pending.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                await _head.SendAsync(frame, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The run finished; frames still queued are dropped with it.
-        }
     }
 
     private void RequestStop(PipelineFinishReason reason)
@@ -295,7 +270,7 @@ public sealed partial class PipelineTask : IAsyncDisposable
                 return;
             }
 
-            LogStopping(_logger, reason);
+            PipelineTaskLog.LogStopping(_logger, reason);
             // Observers may make the push asynchronous, so it runs as a tracked task rather than on the caller's thread.
             _cancelPush = _tracker.Run(
                 "PipelineTask.cancel",
@@ -312,7 +287,7 @@ public sealed partial class PipelineTask : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            LogCancelTimeout(_logger, _options.CancelTimeout.TotalMilliseconds);
+            PipelineTaskLog.LogCancelTimeout(_logger, _options.CancelTimeout.TotalMilliseconds);
         }
     }
 
@@ -338,7 +313,7 @@ public sealed partial class PipelineTask : IAsyncDisposable
         string[] left = [.. _tracker.ActiveTaskNames];
         if (left.Length > 0)
         {
-            LogTasksLeft(_logger, left.Length, string.Join(", ", left));
+            PipelineTaskLog.LogTasksLeft(_logger, left.Length, string.Join(", ", left));
         }
     }
 
@@ -357,11 +332,11 @@ public sealed partial class PipelineTask : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            LogOwnTaskTimeout(_logger, what, _options.CancelTimeout.TotalMilliseconds);
+            PipelineTaskLog.LogOwnTaskTimeout(_logger, what, _options.CancelTimeout.TotalMilliseconds);
         }
         catch (Exception ex)
         {
-            LogOwnTaskFailed(_logger, ex, what);
+            PipelineTaskLog.LogOwnTaskFailed(_logger, ex, what);
         }
     }
 
@@ -382,7 +357,7 @@ public sealed partial class PipelineTask : IAsyncDisposable
                 break;
         }
 
-        Raise(FrameReachedEnd, frame);
+        Raise(() => FrameReachedEnd?.Invoke(this, frame));
     }
 
     private void OnFrameReachedStart(Frame frame)
@@ -395,8 +370,8 @@ public sealed partial class PipelineTask : IAsyncDisposable
                 return;
             }
 
-            LogNonFatal(_logger, error.ProcessorName ?? "?", error.Message);
-            Raise(ErrorReceived, error);
+            PipelineTaskLog.LogNonFatal(_logger, error.ProcessorName ?? "?", error.Message);
+            Raise(() => ErrorReceived?.Invoke(this, error));
         }
     }
 
@@ -408,68 +383,30 @@ public sealed partial class PipelineTask : IAsyncDisposable
             return;
         }
 
-        LogFatal(_logger, error.ProcessorName ?? "?", error.Message);
+        PipelineTaskLog.LogFatal(_logger, error.ProcessorName ?? "?", error.Message);
         RequestStop(PipelineFinishReason.Failed);
-        Raise(ErrorReceived, error);
+        Raise(() => ErrorReceived?.Invoke(this, error));
     }
 
     private void OnIdle()
     {
-        Raise(IdleTimeoutReached, EventArgs.Empty);
+        Raise(() => IdleTimeoutReached?.Invoke(this, EventArgs.Empty));
         if (_options.CancelOnIdleTimeout)
         {
             RequestStop(PipelineFinishReason.IdleTimeout);
         }
     }
 
-    private void Raise<T>(EventHandler<T>? handler, T args)
+    // A user's event handler that throws must not break the run.
+    private void Raise(Action invoke)
     {
         try
         {
-            handler?.Invoke(this, args);
+            invoke();
         }
         catch (Exception ex)
         {
-            LogHandlerFailed(_logger, ex);
+            PipelineTaskLog.LogHandlerFailed(_logger, ex);
         }
     }
-
-    private void Raise(EventHandler? handler, EventArgs args)
-    {
-        try
-        {
-            handler?.Invoke(this, args);
-        }
-        catch (Exception ex)
-        {
-            LogHandlerFailed(_logger, ex);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Pipeline task shutting down or finished; dropped {Frame} queued then")]
-    private static partial void LogDroppedAfterFinish(ILogger logger, string frame);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline task stopping: {Reason}")]
-    private static partial void LogStopping(ILogger logger, PipelineFinishReason reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cancellation did not reach the end of the pipeline within {TimeoutMs} ms; disposing processors anyway")]
-    private static partial void LogCancelTimeout(ILogger logger, double timeoutMs);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} task(s) still running after the pipeline finished: {Names}")]
-    private static partial void LogTasksLeft(ILogger logger, int count, string names);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The pipeline task's {What} did not end within {TimeoutMs} ms of the run ending; something ignores cancellation")]
-    private static partial void LogOwnTaskTimeout(ILogger logger, string what, double timeoutMs);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The pipeline task's {What} failed")]
-    private static partial void LogOwnTaskFailed(ILogger logger, Exception exception, string what);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Fatal error from {Processor}: {Message}")]
-    private static partial void LogFatal(ILogger logger, string processor, string message);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Error from {Processor}: {Message}")]
-    private static partial void LogNonFatal(ILogger logger, string processor, string message);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "A pipeline task event handler threw")]
-    private static partial void LogHandlerFailed(ILogger logger, Exception exception);
 }

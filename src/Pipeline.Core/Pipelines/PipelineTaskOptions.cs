@@ -60,6 +60,16 @@ public sealed class PipelineTaskOptions
     /// <summary>Observers told about every frame pushed inside the pipeline.</summary>
     public IReadOnlyList<IFrameObserver> Observers { get; init; } = [];
 
+    internal StartFrame CreateStartFrame() => new()
+    {
+        AudioInSampleRate = AudioInSampleRate,
+        AudioOutSampleRate = AudioOutSampleRate,
+        AllowInterruptions = AllowInterruptions,
+        EnableMetrics = EnableMetrics,
+        EnableUsageMetrics = EnableUsageMetrics,
+        ReportOnlyInitialTtfb = ReportOnlyInitialTtfb,
+    };
+
     internal void Validate()
     {
         Audio.PcmFormat.Validate(0, AudioInSampleRate, 1);
