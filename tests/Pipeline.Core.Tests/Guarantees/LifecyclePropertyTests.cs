@@ -59,6 +59,9 @@ public sealed class LifecyclePropertyTests(ITestOutputHelper output)
             unobservedMessages.Enqueue(e.Exception.ToString());
         }
 
+        // Garbage left by tests that ran before this one is collected first, so only this test's tasks are counted.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         TaskScheduler.UnobservedTaskException += OnUnobserved;
         try
         {
