@@ -187,6 +187,10 @@ public sealed class PipelineTask : IAsyncDisposable
             {
                 _state = DisposedUnrun;
                 _pending.Close();
+            }
+
+            if (_state == DisposedUnrun)
+            {
                 return;
             }
         }

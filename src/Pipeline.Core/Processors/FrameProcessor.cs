@@ -96,16 +96,12 @@ public abstract partial class FrameProcessor : IAsyncDisposable
         ThrowIfRunOnce(this);
         if (next.Previous is { } previous && previous != this)
         {
-            throw new InvalidOperationException(
-                $"{next.Name} is already linked after {previous.Name} (in another pipeline or task). A processor can be in " +
-                "one pipeline only: create a new instance for each pipeline.");
+            throw AlreadyLinked(next, "after", previous);
         }
 
         if (Next is { } current && current != next)
         {
-            throw new InvalidOperationException(
-                $"{Name} is already linked before {current.Name} (in another pipeline or task). A processor can be in " +
-                "one pipeline only: create a new instance for each pipeline.");
+            throw AlreadyLinked(this, "before", current);
         }
 
         Next = next;
@@ -259,6 +255,25 @@ public abstract partial class FrameProcessor : IAsyncDisposable
     }
 
     private void OnStarted(StartFrame start) => StartSettings = start;
+
+    /// <summary>Throws unless this processor is free to join a new pipeline (not linked, never run).</summary>
+    internal void ThrowIfNotFreeToLink()
+    {
+        ThrowIfRunOnce(this);
+        if (Previous is { } previous)
+        {
+            throw AlreadyLinked(this, "after", previous);
+        }
+
+        if (Next is { } next)
+        {
+            throw AlreadyLinked(this, "before", next);
+        }
+    }
+
+    private static InvalidOperationException AlreadyLinked(FrameProcessor processor, string where, FrameProcessor neighbour) =>
+        new($"{processor.Name} is already linked {where} {neighbour.Name} (in another pipeline or task). A processor can " +
+            "be in one pipeline only: create a new instance for each pipeline.");
 
     private static void ThrowIfRunOnce(FrameProcessor processor)
     {

@@ -19,6 +19,17 @@ public sealed class MisuseTests
     }
 
     [Fact]
+    public void A_refused_pipeline_leaves_its_other_processors_free_to_use()
+    {
+        var shared = new RecordingProcessor("shared");
+        var fresh = new RecordingProcessor("fresh");
+        _ = new FramePipeline(shared);
+
+        FluentActions.Invoking(() => new FramePipeline(fresh, shared)).Should().Throw<InvalidOperationException>();
+        FluentActions.Invoking(() => new FramePipeline(fresh)).Should().NotThrow();
+    }
+
+    [Fact]
     public async Task A_pipeline_reused_after_its_task_finished_is_refused()
     {
         var pipeline = new FramePipeline(new RecordingProcessor("once"));
@@ -54,6 +65,7 @@ public sealed class MisuseTests
         var task = new PipelineTask(new RecordingProcessor());
         await task.QueueFrameAsync(new EndFrame());
         await task.DisposeAsync();
+        await task.DisposeAsync().AsTask().WaitAsync(TestTimeouts.Hang); // disposing twice is fine
 
         await FluentActions.Awaiting(() => task.RunAsync().WaitAsync(TestTimeouts.Hang))
             .Should().ThrowAsync<InvalidOperationException>()
