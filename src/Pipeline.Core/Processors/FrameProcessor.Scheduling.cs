@@ -25,7 +25,7 @@ public abstract partial class FrameProcessor
     private CancellationTokenSource _dataCts = null!;
     private CancellationTokenSource _lifetimeCts = null!;
     private TaskCompletionSource _started = null!;
-    private EpochState _epoch = null!;
+    private InterruptionEpoch _epoch = null!;
     private TaskTracker? _tracker;
     private Task? _dataLoop;
     private Task? _systemLoop;
@@ -34,6 +34,7 @@ public abstract partial class FrameProcessor
     private long _systemProcessed;
     private long _droppedByInterruption;
     private bool _schedulingStopped;
+    private Action<ErrorFrame>? _onFatalError;
 
     /// <summary>
     /// False for processors that forward frames synchronously instead of queueing them (pipeline edges); such a
@@ -58,12 +59,13 @@ public abstract partial class FrameProcessor
         _dataCts = new CancellationTokenSource();
         _lifetimeCts = new CancellationTokenSource();
         _started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _epoch = new EpochState(0, CancellationTokenSource.CreateLinkedTokenSource(_dataCts.Token));
+        _epoch = new InterruptionEpoch(0, CancellationTokenSource.CreateLinkedTokenSource(_dataCts.Token));
     }
 
-    private void StartScheduling(TaskTracker tracker)
+    private void StartScheduling(TaskTracker tracker, Action<ErrorFrame>? onFatalError)
     {
         _tracker = tracker;
+        _onFatalError = onFatalError;
         if (!UsesQueues || _dataLoop is not null)
         {
             return;
@@ -127,7 +129,7 @@ public abstract partial class FrameProcessor
 
     private void EnqueueSystemFrame(Frame frame, FrameDirection direction)
     {
-        EpochState? interrupted = null;
+        InterruptionEpoch? interrupted = null;
         lock (_queueLock)
         {
             if (_schedulingStopped)
@@ -142,7 +144,7 @@ public abstract partial class FrameProcessor
             if (frame is InterruptionFrame)
             {
                 interrupted = _epoch;
-                _epoch = new EpochState(interrupted.Number + 1, CancellationTokenSource.CreateLinkedTokenSource(_dataCts.Token));
+                _epoch = new InterruptionEpoch(interrupted.Number + 1, CancellationTokenSource.CreateLinkedTokenSource(_dataCts.Token));
             }
 
             _systemChannel.Writer.TryWrite(new QueuedFrame(frame, direction, _epoch.Number, sequence));
@@ -222,7 +224,7 @@ public abstract partial class FrameProcessor
                     }
 
                     bool uninterruptible = item.Frame is IUninterruptibleFrame;
-                    EpochState epoch = Volatile.Read(ref _epoch);
+                    InterruptionEpoch epoch = Volatile.Read(ref _epoch);
                     if (!uninterruptible && item.Epoch != epoch.Number)
                     {
                         Interlocked.Increment(ref _droppedByInterruption);
@@ -405,19 +407,4 @@ public abstract partial class FrameProcessor
     private static partial void LogProcessingFailed(ILogger logger, Exception exception, string processor, Frame frame);
 
     private readonly record struct QueuedFrame(Frame Frame, FrameDirection Direction, long Epoch, long SystemSequence);
-
-    private sealed class EpochState(long number, CancellationTokenSource cancellation) : IDisposable
-    {
-        public long Number { get; } = number;
-
-        public CancellationToken Token { get; } = cancellation.Token;
-
-        public void Interrupt()
-        {
-            cancellation.Cancel();
-            cancellation.Dispose();
-        }
-
-        public void Dispose() => cancellation.Dispose();
-    }
 }

@@ -40,7 +40,6 @@ public abstract partial class FrameProcessor : IAsyncDisposable
     private static long s_instances;
     private IReadOnlyList<IFrameObserver> _observers = [];
     private Action<Frame>? _onPushed;
-    private Action<ErrorFrame>? _onFatalError;
     private int _setUp;
     private int _disposed;
 
@@ -128,8 +127,7 @@ public abstract partial class FrameProcessor : IAsyncDisposable
         TimeProvider = setup.TimeProvider;
         _observers = setup.Observers;
         _onPushed = setup.OnFramePushed;
-        _onFatalError = setup.OnFatalError;
-        StartScheduling(setup.Tasks);
+        StartScheduling(setup.Tasks, setup.OnFatalError);
         return Task.CompletedTask;
     }
 
