@@ -148,3 +148,39 @@ public sealed class ShutdownRaceTests
         }
     }
 }
+
+/// <summary>Issue 12, item 9: the "still running" log line is built from one snapshot, so its count matches its names.</summary>
+public sealed class TasksLeftLogTests
+{
+    [Fact]
+    public async Task A_task_left_running_is_logged_with_a_count_that_matches_its_names()
+    {
+        var stubborn = new StubbornStarter();
+        using var logs = new CapturingLoggerProvider();
+        using Microsoft.Extensions.Logging.ILoggerFactory factory = logs.CreateFactory();
+        await using var h = new PipelineHarness(new FramePipeline(stubborn), loggerFactory: factory);
+        await h.QueueAsync(new EndFrame());
+
+        PipelineFinish finish = await h.Start().FinishAsync();
+        stubborn.Release();
+
+        finish.RunningTaskCount.Should().Be(1);
+        finish.RunningTaskNames.Should().Equal("stubborn-untracked-by-its-processor");
+        logs.Lines.Should().ContainSingle(l => l.Message.Contains("still running"))
+            .Which.Message.Should().Be("1 task(s) still running after the pipeline finished: stubborn-untracked-by-its-processor");
+    }
+
+    /// <summary>Starts a task on the runner's tracker that its processor neither owns nor stops (a bug the log must name).</summary>
+    private sealed class StubbornStarter : FrameProcessor
+    {
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _release.TrySetResult();
+
+        public override async Task SetupAsync(FrameProcessorSetup setup, CancellationToken cancellationToken = default)
+        {
+            await base.SetupAsync(setup, cancellationToken);
+            _ = setup.Tasks.Run("stubborn-untracked-by-its-processor", _ => _release.Task, CancellationToken.None);
+        }
+    }
+}
