@@ -145,6 +145,11 @@ public sealed class PipelineHarness : IAsyncDisposable
         {
             return Outcome(PipelineFinishReason.Cancelled, null, cancelled);
         }
+        catch (Exception other) when (other is not TimeoutException)
+        {
+            // E.g. a processor's SetupAsync threw: the run failed before it started.
+            return Outcome(PipelineFinishReason.Failed, null, other);
+        }
     }
 
     /// <summary>Cancels the run if it is still running, waits for it, and disposes the task.</summary>
