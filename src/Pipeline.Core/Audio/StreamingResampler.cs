@@ -38,6 +38,8 @@ public sealed class StreamingResampler : IDisposable
 
         InputRate = inputRate;
         OutputRate = outputRate;
+        // One input block yields at most this many output samples, plus a few the filter may release at once.
+        _outScratch = new float[(int)(((long)BlockSamples * outputRate + inputRate - 1) / inputRate) + 64];
         if (inputRate != outputRate)
         {
             _resampler = ResamplerFactory.CreateResampler(1, inputRate, outputRate, quality, null);
@@ -156,10 +158,12 @@ public sealed class StreamingResampler : IDisposable
     }
 
     // Concentus' 16-bit entry point allocates a temporary float buffer on every call; its float entry point does not.
-    // So samples are converted here, in blocks, through two scratch buffers owned by this instance.
+    // So samples are converted here, in blocks, through two fixed scratch buffers owned by this instance: a frame of
+    // any size is processed in slices of BlockSamples input samples, so the scratch never grows with the frame (a
+    // 100 MB frame used to leave scratch the size of its whole output held for the rest of the stream).
     private const int BlockSamples = 1024;
     private readonly float[] _inScratch = new float[BlockSamples];
-    private float[] _outScratch = new float[BlockSamples];
+    private readonly float[] _outScratch;
 
     private int Run(ReadOnlySpan<short> input, Span<short> output)
     {
@@ -172,12 +176,7 @@ public sealed class StreamingResampler : IDisposable
                 _inScratch[i] = input[i];
             }
 
-            int room = output.Length - written;
-            if (_outScratch.Length < room)
-            {
-                _outScratch = new float[Math.Max(room, _outScratch.Length * 2)];
-            }
-
+            int room = Math.Min(output.Length - written, _outScratch.Length);
             int inLen = block;
             int outLen = room;
             _resampler!.Process(0, _inScratch.AsSpan(0, block), ref inLen, _outScratch.AsSpan(0, room), ref outLen);

@@ -24,6 +24,7 @@ public class FramePipeline : FrameProcessor
     }
 
     /// <summary>Creates a named pipeline of <paramref name="processors"/>, linked in order.</summary>
+    /// <exception cref="InvalidOperationException">A processor is already in another pipeline, or has already run.</exception>
     public FramePipeline(IEnumerable<FrameProcessor> processors, string? name)
         : base(name)
     {
@@ -37,6 +38,12 @@ public class FramePipeline : FrameProcessor
         if (_processors.Distinct().Count() != _processors.Length)
         {
             throw new ArgumentException("A processor can appear only once in a pipeline.", nameof(processors));
+        }
+
+        // Checked before linking any, so a refused pipeline leaves the processors as they were.
+        foreach (FrameProcessor processor in _processors)
+        {
+            processor.ThrowIfNotFreeToLink();
         }
 
         _source = new PipelineEdge($"{Name}::Source", this, FrameDirection.Upstream);

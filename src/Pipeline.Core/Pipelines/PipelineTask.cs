@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Core.Frames;
@@ -12,9 +11,21 @@ namespace Pipeline.Core.Pipelines;
 /// <see cref="CancelFrame"/> or fatal <see cref="ErrorFrame"/> stops it, the idle timeout passes, or the run's
 /// token is cancelled. Every processor is then disposed and every task it started has ended.
 /// </summary>
-/// <remarks>A task runs once.</remarks>
-public sealed partial class PipelineTask : IAsyncDisposable
+/// <remarks>
+/// A task runs once, and its processors with it: a second <see cref="RunAsync"/>, a run after
+/// <see cref="DisposeAsync"/>, or processors reused in another task throw <see cref="InvalidOperationException"/>.
+/// When <see cref="RunAsync"/> returns, every task the run started has ended (<see cref="RunningTaskCount"/> is 0)
+/// unless a processor ignored cancellation past <see cref="PipelineTaskOptions.CancelTimeout"/>, which is logged with
+/// the tasks' names. Frames queued while the task shuts down, or after, are dropped (logged at debug level).
+/// </remarks>
+public sealed class PipelineTask : IAsyncDisposable
 {
+    private const int New = 0;
+    private const int Running = 1;
+    private const int Stopping = 2;
+    private const int Finished = 3;
+    private const int DisposedUnrun = 4;
+
     private readonly FrameProcessor _pipeline;
     private readonly PipelineTaskOptions _options;
     private readonly ILoggerFactory _loggerFactory;
@@ -23,15 +34,18 @@ public sealed partial class PipelineTask : IAsyncDisposable
     private readonly TaskHead _head;
     private readonly TaskTail _tail;
     private readonly TaskTracker _tracker = new();
-    private readonly Channel<Frame> _pending = Channel.CreateUnbounded<Frame>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly QueuedFrameFeeder _pending;
     private readonly TaskCompletionSource<PipelineFinishReason> _endReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<PipelineFinishReason> _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _runEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _stateLock = new();
     private ErrorFrame? _fatalError;
-    private int _state; // 0 = new, 1 = running, 2 = finished
-    private long _lastActivity;
-    private ITimer? _idleTimer;
+    private int _state = New;
+    private Task? _cancelPush;
+    private IdleMonitor? _idle;
 
     /// <summary>Creates a task for <paramref name="pipeline"/> (any processor, usually a <see cref="FramePipeline"/>).</summary>
+    /// <exception cref="InvalidOperationException">The pipeline is already linked into another task, or has already run.</exception>
     public PipelineTask(
         FrameProcessor pipeline,
         PipelineTaskOptions? options = null,
@@ -45,9 +59,10 @@ public sealed partial class PipelineTask : IAsyncDisposable
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<PipelineTask>();
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _head = new TaskHead(this);
-        _tail = new TaskTail(this);
+        _head = new TaskHead(OnFrameReachedStart);
+        _tail = new TaskTail(OnFrameReachedEnd);
         _head.Link(pipeline).Link(_tail);
+        _pending = new QueuedFrameFeeder(_head);
     }
 
     /// <summary>Raised once the <see cref="StartFrame"/> has been sent.</summary>
@@ -66,29 +81,40 @@ public sealed partial class PipelineTask : IAsyncDisposable
     public event EventHandler<Frame>? FrameReachedEnd;
 
     /// <summary>Whether the run has finished.</summary>
-    public bool HasFinished => Volatile.Read(ref _state) == 2;
+    public bool HasFinished => Volatile.Read(ref _state) == Finished;
 
     /// <summary>Tasks started by the pipeline's processors that are still running (0 once the run has finished).</summary>
     public int RunningTaskCount => _tracker.ActiveCount;
 
-    /// <summary>Names of the tasks still running, for diagnostics.</summary>
+    /// <summary>Names of the tasks still running, for diagnostics (one snapshot).</summary>
     public IReadOnlyCollection<string> RunningTaskNames => _tracker.ActiveTaskNames;
 
     /// <summary>
     /// Queues a frame into the pipeline, downstream. Frames queued before <see cref="RunAsync"/> are sent after the
-    /// <see cref="StartFrame"/>; system frames queued while running go in at once.
+    /// <see cref="StartFrame"/>; system frames queued while running go in at once. Frames queued once the task is
+    /// shutting down or has finished are dropped (logged at debug level), never thrown at the caller.
     /// </summary>
     public ValueTask QueueFrameAsync(Frame frame, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        if (frame is SystemFrame && Volatile.Read(ref _state) == 1)
+        if (frame is SystemFrame)
         {
-            return _head.SendAsync(frame, cancellationToken);
+            int state = Volatile.Read(ref _state);
+            if (state == Running)
+            {
+                return _head.SendAsync(frame, cancellationToken);
+            }
+
+            if (state != New)
+            {
+                PipelineTaskLog.LogDroppedAfterFinish(_logger, frame.Name);
+                return default;
+            }
         }
 
-        if (!_pending.Writer.TryWrite(frame))
+        if (!_pending.TryQueue(frame))
         {
-            LogDroppedAfterFinish(_logger, frame.Name);
+            PipelineTaskLog.LogDroppedAfterFinish(_logger, frame.Name);
         }
 
         return default;
@@ -124,27 +150,75 @@ public sealed partial class PipelineTask : IAsyncDisposable
     /// <returns>Why the run finished.</returns>
     /// <exception cref="PipelineException">A fatal <see cref="ErrorFrame"/> ended the run.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="InvalidOperationException">The task has already run, is running, or was disposed.</exception>
     public async Task<PipelineFinishReason> RunAsync(CancellationToken cancellationToken = default)
     {
-        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        switch (Interlocked.CompareExchange(ref _state, Running, New))
         {
-            throw new InvalidOperationException("A pipeline task runs only once.");
+            case New:
+                break;
+            case DisposedUnrun:
+                throw new InvalidOperationException(
+                    "This PipelineTask was disposed before it ran, and a disposed task cannot run: create a new PipelineTask (with new processor instances).");
+            default:
+                throw new InvalidOperationException(
+                    "A PipelineTask runs once and this one has already been started: create a new PipelineTask (with new processor instances) for another run.");
         }
 
+        try
+        {
+            return await RunOnceAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _runEnded.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Cancels the run if it is running and waits until it has ended (every processor disposed). A task disposed
+    /// before it ran can no longer run. Do not await this from inside the pipeline: the run waits for its processors.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        lock (_stateLock)
+        {
+            if (_state == New)
+            {
+                _state = DisposedUnrun;
+                _pending.Close();
+            }
+
+            if (_state == DisposedUnrun)
+            {
+                return;
+            }
+        }
+
+        Cancel();
+        await _runEnded.Task.ConfigureAwait(false);
+    }
+
+    private async Task<PipelineFinishReason> RunOnceAsync(CancellationToken cancellationToken)
+    {
         PipelineFinishReason reason = PipelineFinishReason.Cancelled;
+        Task? feeder = null;
         using var feederCts = new CancellationTokenSource();
         try
         {
-            var setup = new FrameProcessorSetup(_loggerFactory, _timeProvider, _tracker, _options.Observers);
+            _idle = IdleMonitor.Start(_options, _timeProvider, _logger, OnIdle);
+            var setup = new FrameProcessorSetup(_loggerFactory, _timeProvider, _tracker, _options.Observers)
+            {
+                OnFramePushed = _idle is { } idle ? idle.OnFramePushed : null,
+                OnFatalError = OnFatalError,
+            };
             await _head.SetupAsync(setup, cancellationToken).ConfigureAwait(false);
             await _pipeline.SetupAsync(setup, cancellationToken).ConfigureAwait(false);
             await _tail.SetupAsync(setup, cancellationToken).ConfigureAwait(false);
 
-            MarkActivity();
-            StartIdleTimer();
-            await _head.SendAsync(CreateStartFrame(), cancellationToken).ConfigureAwait(false);
-            _ = _tracker.Run("PipelineTask.feeder", FeedAsync, feederCts.Token);
-            Raise(PipelineStarted, EventArgs.Empty);
+            await _head.SendAsync(_options.CreateStartFrame(), cancellationToken).ConfigureAwait(false);
+            feeder = _tracker.Run("PipelineTask.feeder", _pending.FeedAsync, feederCts.Token);
+            Raise(() => PipelineStarted?.Invoke(this, EventArgs.Empty));
 
             using (cancellationToken.Register(static s => ((PipelineTask)s!).RequestStop(PipelineFinishReason.Cancelled), this))
             {
@@ -162,10 +236,16 @@ public sealed partial class PipelineTask : IAsyncDisposable
         }
         finally
         {
+            lock (_stateLock)
+            {
+                _state = Stopping;
+            }
+
             await feederCts.CancelAsync().ConfigureAwait(false);
-            _pending.Writer.TryComplete();
+            _pending.Close();
+            await AwaitBoundedAsync(feeder, "the feeder").ConfigureAwait(false);
             await ShutDownAsync().ConfigureAwait(false);
-            Volatile.Write(ref _state, 2);
+            Volatile.Write(ref _state, Finished);
         }
 
         ErrorFrame? fatal = Volatile.Read(ref _fatalError);
@@ -174,7 +254,7 @@ public sealed partial class PipelineTask : IAsyncDisposable
             reason = PipelineFinishReason.Failed;
         }
 
-        Raise(PipelineFinished, new PipelineFinishedEventArgs(reason, fatal));
+        Raise(() => PipelineFinished?.Invoke(this, new PipelineFinishedEventArgs(reason, fatal)));
         if (fatal is not null)
         {
             throw new PipelineException(fatal);
@@ -184,56 +264,23 @@ public sealed partial class PipelineTask : IAsyncDisposable
         return reason;
     }
 
-    /// <summary>Cancels the run if it is running, and waits for nothing else; the run itself cleans up.</summary>
-    public ValueTask DisposeAsync()
-    {
-        if (Volatile.Read(ref _state) == 1)
-        {
-            Cancel();
-        }
-
-        _pending.Writer.TryComplete();
-        return default;
-    }
-
-    private StartFrame CreateStartFrame() => new()
-    {
-        AudioInSampleRate = _options.AudioInSampleRate,
-        AudioOutSampleRate = _options.AudioOutSampleRate,
-        AllowInterruptions = _options.AllowInterruptions,
-        EnableMetrics = _options.EnableMetrics,
-        EnableUsageMetrics = _options.EnableUsageMetrics,
-        ReportOnlyInitialTtfb = _options.ReportOnlyInitialTtfb,
-    };
-
-    private async Task FeedAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (Frame frame in _pending.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                await _head.SendAsync(frame, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The run finished; frames still queued are dropped with it.
-        }
-    }
-
     private void RequestStop(PipelineFinishReason reason)
     {
-        if (Volatile.Read(ref _state) != 1 || !_stopRequested.TrySetResult(reason))
+        // Under the state lock, so a stop requested while the run shuts down starts no push the run would not await.
+        lock (_stateLock)
         {
-            return;
-        }
+            if (_state != Running || !_stopRequested.TrySetResult(reason))
+            {
+                return;
+            }
 
-        LogStopping(_logger, reason);
-        // Observers may make the push asynchronous, so it runs as a tracked task rather than on the caller's thread.
-        _ = _tracker.Run(
-            "PipelineTask.cancel",
-            _ => _head.SendAsync(new CancelFrame { Reason = reason.ToString() }, CancellationToken.None).AsTask(),
-            CancellationToken.None);
+            PipelineTaskLog.LogStopping(_logger, reason);
+            // Observers may make the push asynchronous, so it runs as a tracked task rather than on the caller's thread.
+            _cancelPush = _tracker.Run(
+                "PipelineTask.cancel",
+                _ => _head.SendAsync(new CancelFrame { Reason = reason.ToString() }, CancellationToken.None).AsTask(),
+                CancellationToken.None);
+        }
     }
 
     private async Task WaitForCancelToReachEndAsync()
@@ -244,40 +291,61 @@ public sealed partial class PipelineTask : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            LogCancelTimeout(_logger, _options.CancelTimeout.TotalMilliseconds);
+            PipelineTaskLog.LogCancelTimeout(_logger, _options.CancelTimeout.TotalMilliseconds);
         }
     }
 
     private async Task ShutDownAsync()
     {
-        if (_idleTimer is not null)
+        if (_idle is not null)
         {
-            await _idleTimer.DisposeAsync().ConfigureAwait(false);
+            await _idle.DisposeAsync().ConfigureAwait(false);
         }
 
         await _head.DisposeAsync().ConfigureAwait(false);
         await _pipeline.DisposeAsync().ConfigureAwait(false);
         await _tail.DisposeAsync().ConfigureAwait(false);
-
-        // The feeder observes its cancellation at its next await; give it that chance before counting.
-        for (int i = 0; i < 100 && _tracker.ActiveCount > 0; i++)
+        Task? cancelPush;
+        lock (_stateLock)
         {
-            await Task.Yield();
+            cancelPush = _cancelPush;
         }
 
-        if (_tracker.ActiveCount > 0)
+        await AwaitBoundedAsync(cancelPush, "the cancel push").ConfigureAwait(false);
+
+        // One snapshot: the count logged is the number of names logged.
+        string[] left = [.. _tracker.ActiveTaskNames];
+        if (left.Length > 0)
         {
-            LogTasksLeft(_logger, _tracker.ActiveCount, string.Join(", ", _tracker.ActiveTaskNames));
+            PipelineTaskLog.LogTasksLeft(_logger, left.Length, string.Join(", ", left));
+        }
+    }
+
+    // Waits for one of the task's own tasks; a processor or observer that ignores cancellation cannot hold the run
+    // past the cancel timeout (it is then named in the "still running" log line).
+    private async Task AwaitBoundedAsync(Task? task, string what)
+    {
+        if (task is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await task.WaitAsync(_options.CancelTimeout, _timeProvider).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            PipelineTaskLog.LogOwnTaskTimeout(_logger, what, _options.CancelTimeout.TotalMilliseconds);
+        }
+        catch (Exception ex)
+        {
+            PipelineTaskLog.LogOwnTaskFailed(_logger, ex, what);
         }
     }
 
     private void OnFrameReachedEnd(Frame frame)
     {
-        if (_options.IsIdleActivity(frame))
-        {
-            MarkActivity();
-        }
-
         switch (frame)
         {
             case EndFrame:
@@ -293,148 +361,56 @@ public sealed partial class PipelineTask : IAsyncDisposable
                 break;
         }
 
-        Raise(FrameReachedEnd, frame);
+        Raise(() => FrameReachedEnd?.Invoke(this, frame));
     }
 
     private void OnFrameReachedStart(Frame frame)
     {
-        if (_options.IsIdleActivity(frame))
-        {
-            MarkActivity();
-        }
-
         if (frame is ErrorFrame error)
         {
             if (error.IsFatal)
             {
-                LogFatal(_logger, error.ProcessorName ?? "?", error.Message);
-                Interlocked.CompareExchange(ref _fatalError, error, null);
-                RequestStop(PipelineFinishReason.Failed);
-            }
-            else
-            {
-                LogNonFatal(_logger, error.ProcessorName ?? "?", error.Message);
+                OnFatalError(error);
+                return;
             }
 
-            Raise(ErrorReceived, error);
+            PipelineTaskLog.LogNonFatal(_logger, error.ProcessorName ?? "?", error.Message);
+            Raise(() => ErrorReceived?.Invoke(this, error));
         }
     }
 
-    private void MarkActivity() => Volatile.Write(ref _lastActivity, _timeProvider.GetTimestamp());
-
-    private void StartIdleTimer()
+    // Reached twice for a lifecycle failure: told directly by the processor, then as the frame pushed upstream.
+    private void OnFatalError(ErrorFrame error)
     {
-        if (_options.IdleTimeout is { } idle)
+        if (Interlocked.CompareExchange(ref _fatalError, error, null) == error)
         {
-            _idleTimer = _timeProvider.CreateTimer(static s => ((PipelineTask)s!).CheckIdle(), this, idle, Timeout.InfiniteTimeSpan);
-        }
-    }
-
-    private void CheckIdle()
-    {
-        TimeSpan idle = _options.IdleTimeout!.Value;
-        TimeSpan quiet = _timeProvider.GetElapsedTime(Volatile.Read(ref _lastActivity));
-        if (quiet < idle)
-        {
-            _idleTimer?.Change(idle - quiet, Timeout.InfiniteTimeSpan);
             return;
         }
 
-        LogIdle(_logger, quiet.TotalMilliseconds);
-        Raise(IdleTimeoutReached, EventArgs.Empty);
+        PipelineTaskLog.LogFatal(_logger, error.ProcessorName ?? "?", error.Message);
+        RequestStop(PipelineFinishReason.Failed);
+        Raise(() => ErrorReceived?.Invoke(this, error));
+    }
+
+    private void OnIdle()
+    {
+        Raise(() => IdleTimeoutReached?.Invoke(this, EventArgs.Empty));
         if (_options.CancelOnIdleTimeout)
         {
             RequestStop(PipelineFinishReason.IdleTimeout);
         }
-        else
-        {
-            MarkActivity();
-            _idleTimer?.Change(idle, Timeout.InfiniteTimeSpan);
-        }
     }
 
-    private void Raise<T>(EventHandler<T>? handler, T args)
+    // A user's event handler that throws must not break the run.
+    private void Raise(Action invoke)
     {
         try
         {
-            handler?.Invoke(this, args);
+            invoke();
         }
         catch (Exception ex)
         {
-            LogHandlerFailed(_logger, ex);
-        }
-    }
-
-    private void Raise(EventHandler? handler, EventArgs args)
-    {
-        try
-        {
-            handler?.Invoke(this, args);
-        }
-        catch (Exception ex)
-        {
-            LogHandlerFailed(_logger, ex);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Pipeline task finished; dropped {Frame} queued after the end")]
-    private static partial void LogDroppedAfterFinish(ILogger logger, string frame);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline task stopping: {Reason}")]
-    private static partial void LogStopping(ILogger logger, PipelineFinishReason reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cancellation did not reach the end of the pipeline within {TimeoutMs} ms; disposing processors anyway")]
-    private static partial void LogCancelTimeout(ILogger logger, double timeoutMs);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} task(s) still running after the pipeline finished: {Names}")]
-    private static partial void LogTasksLeft(ILogger logger, int count, string names);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Fatal error from {Processor}: {Message}")]
-    private static partial void LogFatal(ILogger logger, string processor, string message);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Error from {Processor}: {Message}")]
-    private static partial void LogNonFatal(ILogger logger, string processor, string message);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline idle for {QuietMs} ms")]
-    private static partial void LogIdle(ILogger logger, double quietMs);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "A pipeline task event handler threw")]
-    private static partial void LogHandlerFailed(ILogger logger, Exception exception);
-
-    /// <summary>Where frames enter the pipeline, and where upstream frames end.</summary>
-    private sealed class TaskHead(PipelineTask owner) : FrameProcessor("PipelineTask::Head")
-    {
-        protected override bool UsesQueues => false;
-
-        public ValueTask SendAsync(Frame frame, CancellationToken cancellationToken) =>
-            PushFrameAsync(frame, FrameDirection.Downstream, cancellationToken);
-
-        public override ValueTask QueueFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken = default)
-        {
-            if (direction == FrameDirection.Upstream)
-            {
-                owner.OnFrameReachedStart(frame);
-                return default;
-            }
-
-            return PushFrameAsync(frame, direction, cancellationToken);
-        }
-    }
-
-    /// <summary>Where downstream frames end, and where upstream frames would enter.</summary>
-    private sealed class TaskTail(PipelineTask owner) : FrameProcessor("PipelineTask::Tail")
-    {
-        protected override bool UsesQueues => false;
-
-        public override ValueTask QueueFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken = default)
-        {
-            if (direction == FrameDirection.Downstream)
-            {
-                owner.OnFrameReachedEnd(frame);
-                return default;
-            }
-
-            return PushFrameAsync(frame, direction, cancellationToken);
+            PipelineTaskLog.LogHandlerFailed(_logger, ex);
         }
     }
 }

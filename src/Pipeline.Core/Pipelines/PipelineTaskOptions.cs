@@ -24,17 +24,32 @@ public sealed class PipelineTaskOptions
     /// <summary>When true, each processor reports only its first time-to-first-byte.</summary>
     public bool ReportOnlyInitialTtfb { get; init; }
 
+    /// <summary>The default <see cref="IdleTimeout"/>: 300 s, as in Pipecat.</summary>
+    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(300);
+
     /// <summary>
-    /// End the run when no activity frame (see <see cref="IsIdleActivity"/>) has been seen for this long. Null (the
-    /// default) disables the idle check.
+    /// End the run when no activity frame (see <see cref="IsIdleActivity"/>) was pushed anywhere in the pipeline for
+    /// this long, so a forgotten <see cref="EndFrame"/> cannot keep a pipeline (and any billed session it holds) open
+    /// forever. Default <see cref="DefaultIdleTimeout"/> (300 s); null turns the idle check off.
     /// </summary>
-    public TimeSpan? IdleTimeout { get; init; }
+    public TimeSpan? IdleTimeout { get; init; } = DefaultIdleTimeout;
 
     /// <summary>Whether an idle timeout cancels the pipeline (default) or only raises <see cref="PipelineTask.IdleTimeoutReached"/>.</summary>
     public bool CancelOnIdleTimeout { get; init; } = true;
 
-    /// <summary>Which frames count as activity for the idle timeout. Default: any frame but metrics.</summary>
-    public Func<Frame, bool> IsIdleActivity { get; init; } = static frame => frame is not MetricsFrame;
+    /// <summary>
+    /// Which frames count as activity for the idle timeout. Default <see cref="IsBotOrUserActivity"/>: the bot or the
+    /// user speaking, text (transcriptions, LLM output) and the bot's audio, not microphone audio, video or metrics.
+    /// </summary>
+    public Func<Frame, bool> IsIdleActivity { get; init; } = IsBotOrUserActivity;
+
+    /// <summary>
+    /// The default activity test: user or bot started/stopped speaking, an interruption, TTS started/stopped, any
+    /// <see cref="TextFrame"/> (transcriptions included) and audio going out (TTS or avatar speech).
+    /// </summary>
+    public static bool IsBotOrUserActivity(Frame frame) => frame is
+        UserStartedSpeakingFrame or UserStoppedSpeakingFrame or BotStartedSpeakingFrame or BotStoppedSpeakingFrame or
+        InterruptionFrame or TTSStartedFrame or TTSStoppedFrame or TextFrame or OutputAudioRawFrame;
 
     /// <summary>
     /// How long a cancellation may take to travel through the pipeline before the processors are disposed anyway.
@@ -44,6 +59,16 @@ public sealed class PipelineTaskOptions
 
     /// <summary>Observers told about every frame pushed inside the pipeline.</summary>
     public IReadOnlyList<IFrameObserver> Observers { get; init; } = [];
+
+    internal StartFrame CreateStartFrame() => new()
+    {
+        AudioInSampleRate = AudioInSampleRate,
+        AudioOutSampleRate = AudioOutSampleRate,
+        AllowInterruptions = AllowInterruptions,
+        EnableMetrics = EnableMetrics,
+        EnableUsageMetrics = EnableUsageMetrics,
+        ReportOnlyInitialTtfb = ReportOnlyInitialTtfb,
+    };
 
     internal void Validate()
     {

@@ -25,7 +25,7 @@ public abstract partial class FrameProcessor
     private CancellationTokenSource _dataCts = null!;
     private CancellationTokenSource _lifetimeCts = null!;
     private TaskCompletionSource _started = null!;
-    private EpochState _epoch = null!;
+    private InterruptionEpoch _epoch = null!;
     private TaskTracker? _tracker;
     private Task? _dataLoop;
     private Task? _systemLoop;
@@ -33,6 +33,8 @@ public abstract partial class FrameProcessor
     private long _systemQueued;
     private long _systemProcessed;
     private long _droppedByInterruption;
+    private bool _schedulingStopped;
+    private Action<ErrorFrame>? _onFatalError;
 
     /// <summary>
     /// False for processors that forward frames synchronously instead of queueing them (pipeline edges); such a
@@ -57,12 +59,13 @@ public abstract partial class FrameProcessor
         _dataCts = new CancellationTokenSource();
         _lifetimeCts = new CancellationTokenSource();
         _started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _epoch = new EpochState(0, CancellationTokenSource.CreateLinkedTokenSource(_dataCts.Token));
+        _epoch = new InterruptionEpoch(0, CancellationTokenSource.CreateLinkedTokenSource(_dataCts.Token));
     }
 
-    private void StartScheduling(TaskTracker tracker)
+    private void StartScheduling(TaskTracker tracker, Action<ErrorFrame>? onFatalError)
     {
         _tracker = tracker;
+        _onFatalError = onFatalError;
         if (!UsesQueues || _dataLoop is not null)
         {
             return;
@@ -126,20 +129,25 @@ public abstract partial class FrameProcessor
 
     private void EnqueueSystemFrame(Frame frame, FrameDirection direction)
     {
-        EpochState? interrupted = null;
+        InterruptionEpoch? interrupted = null;
         lock (_queueLock)
         {
+            if (_schedulingStopped)
+            {
+                // Late frames (e.g. an interruption queued while the task shuts down) are ignored: the epoch they
+                // would cancel is already disposed.
+                LogDropped(Logger, Name, frame, "processor disposed");
+                return;
+            }
+
             long sequence = ++_systemQueued;
             if (frame is InterruptionFrame)
             {
                 interrupted = _epoch;
-                _epoch = new EpochState(interrupted.Number + 1, CancellationTokenSource.CreateLinkedTokenSource(_dataCts.Token));
+                _epoch = new InterruptionEpoch(interrupted.Number + 1, CancellationTokenSource.CreateLinkedTokenSource(_dataCts.Token));
             }
 
-            if (!_systemChannel.Writer.TryWrite(new QueuedFrame(frame, direction, _epoch.Number, sequence)))
-            {
-                LogDropped(Logger, Name, frame, "processor disposed");
-            }
+            _systemChannel.Writer.TryWrite(new QueuedFrame(frame, direction, _epoch.Number, sequence));
         }
 
         interrupted?.Interrupt();
@@ -216,7 +224,7 @@ public abstract partial class FrameProcessor
                     }
 
                     bool uninterruptible = item.Frame is IUninterruptibleFrame;
-                    EpochState epoch = Volatile.Read(ref _epoch);
+                    InterruptionEpoch epoch = Volatile.Read(ref _epoch);
                     if (!uninterruptible && item.Epoch != epoch.Number)
                     {
                         Interlocked.Increment(ref _droppedByInterruption);
@@ -262,7 +270,7 @@ public abstract partial class FrameProcessor
         }
         catch (Exception ex)
         {
-            await ReportProcessingFailureAsync(item.Frame, ex).ConfigureAwait(false);
+            await ReportProcessingFailureAsync(item, ex).ConfigureAwait(false);
         }
 
         return true;
@@ -283,20 +291,37 @@ public abstract partial class FrameProcessor
         }
     }
 
-    private async ValueTask ReportProcessingFailureAsync(Frame frame, Exception ex)
+    private async ValueTask ReportProcessingFailureAsync(QueuedFrame item, Exception ex)
     {
+        Frame frame = item.Frame;
         LogProcessingFailed(Logger, ex, Name, frame);
         if (frame is ErrorFrame)
         {
             return; // never answer an error with an error: that could loop
         }
 
+        // A lifecycle frame that does not travel on leaves the run unable to end (the end never sees it, or the next
+        // processors never start): the failure is fatal, and told to the runner at once as well as pushed upstream.
+        bool lifecycle = frame is StartFrame or EndFrame or StopFrame or CancelFrame;
+        var error = new ErrorFrame(
+            lifecycle
+                ? $"{Name} failed to process {frame.Name}, a lifecycle frame the pipeline needs, so the run stops: {ex.Message}"
+                : $"{Name} failed to process {frame.Name}: {ex.Message}",
+            ex,
+            lifecycle) { ProcessorName = Name };
+        if (lifecycle)
+        {
+            _onFatalError?.Invoke(error);
+        }
+
         try
         {
-            await PushFrameAsync(
-                new ErrorFrame($"{Name} failed to process {frame.Name}: {ex.Message}", ex) { ProcessorName = Name },
-                FrameDirection.Upstream,
-                CancellationToken.None).ConfigureAwait(false);
+            await PushFrameAsync(error, FrameDirection.Upstream, CancellationToken.None).ConfigureAwait(false);
+            if (frame is CancelFrame)
+            {
+                // The cancel must still reach the end, or the run waits out its cancel timeout.
+                await PushFrameAsync(frame, item.Direction, CancellationToken.None).ConfigureAwait(false);
+            }
         }
         catch (Exception pushFailure)
         {
@@ -336,6 +361,11 @@ public abstract partial class FrameProcessor
 
     private async Task StopSchedulingAsync()
     {
+        lock (_queueLock)
+        {
+            _schedulingStopped = true;
+        }
+
         _started.TrySetCanceled();
         _dataCts.Cancel();
         _lifetimeCts.Cancel();
@@ -377,19 +407,4 @@ public abstract partial class FrameProcessor
     private static partial void LogProcessingFailed(ILogger logger, Exception exception, string processor, Frame frame);
 
     private readonly record struct QueuedFrame(Frame Frame, FrameDirection Direction, long Epoch, long SystemSequence);
-
-    private sealed class EpochState(long number, CancellationTokenSource cancellation) : IDisposable
-    {
-        public long Number { get; } = number;
-
-        public CancellationToken Token { get; } = cancellation.Token;
-
-        public void Interrupt()
-        {
-            cancellation.Cancel();
-            cancellation.Dispose();
-        }
-
-        public void Dispose() => cancellation.Dispose();
-    }
 }

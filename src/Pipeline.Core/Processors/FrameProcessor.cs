@@ -26,13 +26,21 @@ namespace Pipeline.Core.Processors;
 /// </para>
 /// <para>
 /// An exception thrown by <see cref="ProcessFrameAsync"/> becomes a non-fatal <see cref="ErrorFrame"/> pushed
-/// upstream, naming this processor. Use <see cref="PushErrorAsync"/> for fatal errors.
+/// upstream, naming this processor. Use <see cref="PushErrorAsync"/> for fatal errors. An exception thrown while
+/// handling a lifecycle frame (<see cref="StartFrame"/>, <see cref="EndFrame"/>, <see cref="StopFrame"/>,
+/// <see cref="CancelFrame"/>) is fatal: the frame did not travel on, so the run could not end cleanly without it.
+/// </para>
+/// <para>
+/// A processor runs once, in one pipeline: linking it into a second pipeline, or setting it up again after its task
+/// finished, throws <see cref="InvalidOperationException"/>.
 /// </para>
 /// </remarks>
 public abstract partial class FrameProcessor : IAsyncDisposable
 {
     private static long s_instances;
     private IReadOnlyList<IFrameObserver> _observers = [];
+    private Action<Frame>? _onPushed;
+    private int _setUp;
     private int _disposed;
 
     /// <summary>Creates a processor.</summary>
@@ -77,9 +85,24 @@ public abstract partial class FrameProcessor : IAsyncDisposable
 
     /// <summary>Links <paramref name="next"/> after this processor, in both directions.</summary>
     /// <returns><paramref name="next"/>, so links can be chained.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// Either processor is already linked elsewhere (a processor belongs to one pipeline) or has already run.
+    /// </exception>
     public FrameProcessor Link(FrameProcessor next)
     {
         ArgumentNullException.ThrowIfNull(next);
+        ThrowIfRunOnce(next);
+        ThrowIfRunOnce(this);
+        if (next.Previous is { } previous && previous != this)
+        {
+            throw AlreadyLinked(next, "after", previous);
+        }
+
+        if (Next is { } current && current != next)
+        {
+            throw AlreadyLinked(this, "before", current);
+        }
+
         Next = next;
         next.Previous = this;
         return next;
@@ -89,13 +112,22 @@ public abstract partial class FrameProcessor : IAsyncDisposable
     /// Prepares the processor to run: takes the logger, clock, task tracker and observers, and starts its tasks.
     /// Called once by the runner before the <see cref="StartFrame"/>.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The processor was already set up, or has already run.</exception>
     public virtual Task SetupAsync(FrameProcessorSetup setup, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(setup);
+        ThrowIfRunOnce(this);
+        if (Interlocked.Exchange(ref _setUp, 1) != 0)
+        {
+            throw new InvalidOperationException(
+                $"{Name} is already set up by a pipeline task. A processor runs in one task only: create a new instance for each task.");
+        }
+
         Logger = setup.LoggerFactory.CreateLogger(GetType());
         TimeProvider = setup.TimeProvider;
         _observers = setup.Observers;
-        StartScheduling(setup.Tasks);
+        _onPushed = setup.OnFramePushed;
+        StartScheduling(setup.Tasks, setup.OnFatalError);
         return Task.CompletedTask;
     }
 
@@ -131,6 +163,7 @@ public abstract partial class FrameProcessor : IAsyncDisposable
             error.ProcessorName = Name;
         }
 
+        _onPushed?.Invoke(frame);
         FrameProcessor? target = direction == FrameDirection.Downstream ? Next : Previous;
         if (_observers.Count != 0)
         {
@@ -220,4 +253,33 @@ public abstract partial class FrameProcessor : IAsyncDisposable
     }
 
     private void OnStarted(StartFrame start) => StartSettings = start;
+
+    /// <summary>Throws unless this processor is free to join a new pipeline (not linked, never run).</summary>
+    internal void ThrowIfNotFreeToLink()
+    {
+        ThrowIfRunOnce(this);
+        if (Previous is { } previous)
+        {
+            throw AlreadyLinked(this, "after", previous);
+        }
+
+        if (Next is { } next)
+        {
+            throw AlreadyLinked(this, "before", next);
+        }
+    }
+
+    private static InvalidOperationException AlreadyLinked(FrameProcessor processor, string where, FrameProcessor neighbour) =>
+        new($"{processor.Name} is already linked {where} {neighbour.Name} (in another pipeline or task). A processor can " +
+            "be in one pipeline only: create a new instance for each pipeline.");
+
+    private static void ThrowIfRunOnce(FrameProcessor processor)
+    {
+        if (Volatile.Read(ref processor._disposed) != 0)
+        {
+            throw new InvalidOperationException(
+                $"{processor.Name} has already run in a pipeline task that finished (it was disposed then). A processor " +
+                "runs once: create a new instance for a new pipeline.");
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Core.Frames;
 using Pipeline.Core.Observers;
 
 namespace Pipeline.Core.Processors;
@@ -31,4 +32,13 @@ public sealed class FrameProcessorSetup
 
     /// <summary>Observers told about every frame a processor pushes.</summary>
     public IReadOnlyList<IFrameObserver> Observers { get; }
+
+    /// <summary>Told about every frame a processor pushes, synchronously (the runner's idle-activity probe); must be cheap.</summary>
+    internal Action<Frame>? OnFramePushed { get; init; }
+
+    /// <summary>
+    /// Told at once about a fatal error a processor cannot push upstream reliably (a lifecycle frame it failed to pass
+    /// on), so the runner ends the run even if the error frame is lost in the shutdown it starts.
+    /// </summary>
+    internal Action<ErrorFrame>? OnFatalError { get; init; }
 }

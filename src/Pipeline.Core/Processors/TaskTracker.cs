@@ -14,7 +14,10 @@ public sealed class TaskTracker
     /// <summary>Number of tracked tasks still running.</summary>
     public int ActiveCount => _running.Count;
 
-    /// <summary>Names of the tracked tasks still running (for diagnostics).</summary>
+    /// <summary>
+    /// Names of the tracked tasks still running (for diagnostics), read in one snapshot: its count is the number of
+    /// tasks running at that moment, so a log line built from it never contradicts itself.
+    /// </summary>
     public IReadOnlyCollection<string> ActiveTaskNames => _running.Values.ToArray();
 
     /// <summary>Starts <paramref name="work"/> on the thread pool and tracks it until it ends.</summary>

@@ -12,8 +12,8 @@ public sealed class PipelineTests
     public async Task Pipelines_nest_and_frames_pass_through_every_inner_processor_in_order()
     {
         var inner = new FramePipeline(new SuffixProcessor("b"), new FramePipeline(new SuffixProcessor("c")));
-        var run = new PipelineRun(new FramePipeline(new SuffixProcessor("a"), inner, new SuffixProcessor("d")));
-        await run.Queue(new TextFrame(">"), new TextFrame("|"), new EndFrame());
+        var run = new PipelineHarness(new FramePipeline(new SuffixProcessor("a"), inner, new SuffixProcessor("d")));
+        await run.QueueAsync(new TextFrame(">"), new TextFrame("|"), new EndFrame());
 
         await run.Start().Finished;
 
@@ -25,8 +25,8 @@ public sealed class PipelineTests
     public async Task Upstream_frames_leave_a_nested_pipeline_at_its_start()
     {
         var upstreamSeen = new RecordingProcessor("outer-first");
-        var run = new PipelineRun(new FramePipeline(upstreamSeen, new FramePipeline(new ThrowingProcessor(f => f is NumberFrame))));
-        await run.Queue(new NumberFrame(1), new EndFrame());
+        var run = new PipelineHarness(new FramePipeline(upstreamSeen, new FramePipeline(new ThrowingProcessor(f => f is NumberFrame))));
+        await run.QueueAsync(new NumberFrame(1), new EndFrame());
 
         await run.Start().Finished;
 
@@ -55,8 +55,8 @@ public sealed class PipelineTests
     public async Task A_processor_exception_becomes_a_non_fatal_ErrorFrame_upstream_naming_the_processor()
     {
         var thrower = new ThrowingProcessor(f => f is NumberFrame { Number: 1 }, "bad frame");
-        var run = new PipelineRun(new FramePipeline(thrower));
-        await run.Queue(new NumberFrame(1), new NumberFrame(2), new EndFrame());
+        var run = new PipelineHarness(new FramePipeline(thrower));
+        await run.QueueAsync(new NumberFrame(1), new NumberFrame(2), new EndFrame());
 
         (await run.Start().Finished).Should().Be(PipelineFinishReason.Ended);
 
@@ -72,10 +72,10 @@ public sealed class PipelineTests
     public async Task A_fatal_error_ends_the_run_and_surfaces_to_the_caller()
     {
         var fatal = new FatalOnFrame();
-        var run = new PipelineRun(new FramePipeline(fatal, new GateProcessor(_ => false)));
+        var run = new PipelineHarness(new FramePipeline(fatal, new GateProcessor(_ => false)));
         PipelineFinishedEventArgs? finished = null;
         run.Task.PipelineFinished += (_, e) => finished = e;
-        await run.Queue(new NumberFrame(1));
+        await run.QueueAsync(new NumberFrame(1));
 
         var thrown = await FluentActions.Awaiting(() => run.Start().Finished).Should().ThrowAsync<PipelineException>();
 
@@ -90,9 +90,9 @@ public sealed class PipelineTests
     {
         var observer = new CountingObserver();
         var pipeline = new FramePipeline(new RecordingProcessor("a"), new RecordingProcessor("b"), new RecordingProcessor("c"));
-        var run = new PipelineRun(pipeline, new PipelineTaskOptions { Observers = [observer] });
+        var run = new PipelineHarness(pipeline, new PipelineTaskOptions { Observers = [observer] });
         var text = new TextFrame("x");
-        await run.Queue(text, new EndFrame());
+        await run.QueueAsync(text, new EndFrame());
 
         await run.Start().Finished;
 

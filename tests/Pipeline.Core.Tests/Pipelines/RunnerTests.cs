@@ -3,7 +3,6 @@ using Pipeline.Core.Frames;
 using Pipeline.Core.Metrics;
 using Pipeline.Core.Pipelines;
 using Pipeline.Core.Processors;
-using Pipeline.Core.Testing;
 using Pipeline.Core.Tests.Support;
 
 namespace Pipeline.Core.Tests.Pipelines;
@@ -14,14 +13,14 @@ public sealed class RunnerTests
     public async Task The_idle_timeout_cancels_a_quiet_pipeline_on_a_fake_clock()
     {
         var clock = new FakeTimeProvider();
-        var run = new PipelineRun(new RecordingProcessor(), new PipelineTaskOptions { IdleTimeout = TimeSpan.FromMinutes(5) }, clock);
+        var run = new PipelineHarness(new RecordingProcessor(), new PipelineTaskOptions { IdleTimeout = TimeSpan.FromMinutes(5) }, clock);
         bool idle = false;
         run.Task.IdleTimeoutReached += (_, _) => idle = true;
         run.Start();
         await run.WhenAtEnd(f => f is StartFrame);
 
         clock.Advance(TimeSpan.FromMinutes(4));
-        await run.Queue(new TextFrame("activity"));
+        await run.QueueAsync(new TextFrame("activity"));
         await run.WhenAtEnd(f => f is TextFrame);
         clock.Advance(TimeSpan.FromMinutes(4));
         idle.Should().BeFalse("activity 4 minutes ago reset the idle clock");
@@ -65,8 +64,8 @@ public sealed class RunnerTests
     [Fact]
     public async Task Frames_queued_after_the_run_finished_are_dropped_without_error()
     {
-        var run = new PipelineRun(new RecordingProcessor());
-        await run.Queue(new EndFrame());
+        var run = new PipelineHarness(new RecordingProcessor());
+        await run.QueueAsync(new EndFrame());
         await run.Start().Finished;
 
         await run.Task.QueueFrameAsync(new TextFrame("late"));
@@ -77,11 +76,11 @@ public sealed class RunnerTests
     [Fact]
     public async Task Many_pipelines_run_concurrently_and_leave_no_task_behind()
     {
-        var runs = Enumerable.Range(0, 20).Select(_ => new PipelineRun(new FramePipeline(
+        var runs = Enumerable.Range(0, 20).Select(_ => new PipelineHarness(new FramePipeline(
             Enumerable.Range(0, 5).Select(i => (FrameProcessor)new RecordingProcessor()), "p"))).ToList();
         foreach (var run in runs)
         {
-            await run.Queue([.. Enumerable.Range(0, 200).Select(i => new NumberFrame(i)), new EndFrame()]);
+            await run.QueueAsync([.. Enumerable.Range(0, 200).Select(i => new NumberFrame(i)), new EndFrame()]);
             run.Start();
         }
 

@@ -11,9 +11,9 @@ public sealed class InterruptionTests
     {
         var gate = new GateProcessor(f => f is NumberFrame { Number: 0 });
         var after = new RecordingProcessor();
-        var run = new PipelineRun(new FramePipeline(gate, after));
+        var run = new PipelineHarness(new FramePipeline(gate, after));
         run.Start();
-        await run.Queue(new NumberFrame(0), new NumberFrame(1), new NumberFrame(2), new NumberFrame(3), new EndFrame());
+        await run.QueueAsync(new NumberFrame(0), new NumberFrame(1), new NumberFrame(2), new NumberFrame(3), new EndFrame());
         await gate.Entered.Task.WaitAsync(TestTimeouts.Hang);
 
         await run.Task.QueueFrameAsync(new InterruptionFrame());
@@ -30,13 +30,13 @@ public sealed class InterruptionTests
     public async Task Frames_queued_after_an_interruption_are_processed()
     {
         var gate = new GateProcessor(f => f is NumberFrame { Number: 0 });
-        var run = new PipelineRun(new FramePipeline(gate, new RecordingProcessor()));
+        var run = new PipelineHarness(new FramePipeline(gate, new RecordingProcessor()));
         run.Start();
-        await run.Queue(new NumberFrame(0), new NumberFrame(1));
+        await run.QueueAsync(new NumberFrame(0), new NumberFrame(1));
         await gate.Entered.Task.WaitAsync(TestTimeouts.Hang);
 
         await run.Task.QueueFrameAsync(new InterruptionFrame());
-        await run.Queue(new NumberFrame(2), new EndFrame());
+        await run.QueueAsync(new NumberFrame(2), new EndFrame());
 
         await run.Finished;
         run.DataAtEnd.Select(f => f is NumberFrame n ? n.Number.ToString() : f.GetType().Name)
@@ -48,15 +48,15 @@ public sealed class InterruptionTests
     {
         var first = new GateProcessor(f => f is NumberFrame { Number: 0 });
         var second = new GateProcessor(f => f is NumberFrame { Number: 100 });
-        var run = new PipelineRun(new FramePipeline(first, second));
+        var run = new PipelineHarness(new FramePipeline(first, second));
         run.Start();
-        await run.Queue(new NumberFrame(100), new NumberFrame(101), new NumberFrame(0), new NumberFrame(1));
+        await run.QueueAsync(new NumberFrame(100), new NumberFrame(101), new NumberFrame(0), new NumberFrame(1));
         await second.Entered.Task.WaitAsync(TestTimeouts.Hang);
         await first.Entered.Task.WaitAsync(TestTimeouts.Hang);
 
         await run.Task.QueueFrameAsync(new InterruptionFrame());
         await run.WhenAtEnd(f => f is InterruptionFrame);
-        await run.Queue(new EndFrame());
+        await run.QueueAsync(new EndFrame());
         await run.Finished;
 
         run.DataAtEnd.Should().ContainSingle().Which.Should().BeOfType<InterruptionFrame>();

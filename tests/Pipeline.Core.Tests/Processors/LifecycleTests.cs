@@ -11,8 +11,8 @@ public sealed class LifecycleTests
     public async Task EndFrame_drains_every_preceding_frame_before_the_run_ends()
     {
         var gate = new GateProcessor(f => f is NumberFrame { Number: 0 });
-        var run = new PipelineRun(new FramePipeline(gate, new RecordingProcessor()));
-        await run.Queue(new NumberFrame(0), new NumberFrame(1), new NumberFrame(2), new EndFrame());
+        var run = new PipelineHarness(new FramePipeline(gate, new RecordingProcessor()));
+        await run.QueueAsync(new NumberFrame(0), new NumberFrame(1), new NumberFrame(2), new EndFrame());
         run.Start();
         await gate.Entered.Task.WaitAsync(TestTimeouts.Hang);
 
@@ -29,9 +29,9 @@ public sealed class LifecycleTests
     {
         var gate = new GateProcessor(f => f is NumberFrame);
         var after = new RecordingProcessor();
-        var run = new PipelineRun(new FramePipeline(gate, after));
+        var run = new PipelineHarness(new FramePipeline(gate, after));
         run.Start();
-        await run.Queue(new NumberFrame(0), new NumberFrame(1), new EndFrame());
+        await run.QueueAsync(new NumberFrame(0), new NumberFrame(1), new EndFrame());
         await gate.Entered.Task.WaitAsync(TestTimeouts.Hang);
 
         await run.Task.QueueFrameAsync(new CancelFrame { Reason = "test" });
@@ -48,9 +48,9 @@ public sealed class LifecycleTests
     {
         var gate = new GateProcessor(f => f is NumberFrame);
         using var cts = new CancellationTokenSource();
-        var run = new PipelineRun(new FramePipeline(gate));
+        var run = new PipelineHarness(new FramePipeline(gate));
         run.Start(cts.Token);
-        await run.Queue(new NumberFrame(0));
+        await run.QueueAsync(new NumberFrame(0));
         await gate.Entered.Task.WaitAsync(TestTimeouts.Hang);
 
         await cts.CancelAsync();
@@ -65,8 +65,8 @@ public sealed class LifecycleTests
     public async Task Data_queued_before_the_run_waits_for_the_StartFrame_to_be_processed()
     {
         var starter = new SlowStarter();
-        var run = new PipelineRun(new FramePipeline(starter), new PipelineTaskOptions { AllowInterruptions = false, EnableMetrics = true });
-        await run.Queue(new NumberFrame(1), new EndFrame());
+        var run = new PipelineHarness(new FramePipeline(starter), new PipelineTaskOptions { AllowInterruptions = false, EnableMetrics = true });
+        await run.QueueAsync(new NumberFrame(1), new EndFrame());
 
         await run.Start().Finished;
 
@@ -78,12 +78,12 @@ public sealed class LifecycleTests
     [Fact]
     public async Task Events_report_start_finish_and_errors()
     {
-        var run = new PipelineRun(new FramePipeline(new ThrowingProcessor(f => f is NumberFrame)));
+        var run = new PipelineHarness(new FramePipeline(new ThrowingProcessor(f => f is NumberFrame)));
         bool started = false;
         PipelineFinishedEventArgs? finished = null;
         run.Task.PipelineStarted += (_, _) => started = true;
         run.Task.PipelineFinished += (_, e) => finished = e;
-        await run.Queue(new NumberFrame(1), new EndFrame());
+        await run.QueueAsync(new NumberFrame(1), new EndFrame());
 
         await run.Start().Finished;
 
@@ -95,8 +95,8 @@ public sealed class LifecycleTests
     [Fact]
     public async Task A_task_runs_only_once()
     {
-        var run = new PipelineRun(new RecordingProcessor());
-        await run.Queue(new EndFrame());
+        var run = new PipelineHarness(new RecordingProcessor());
+        await run.QueueAsync(new EndFrame());
         await run.Start().Finished;
 
         await FluentActions.Awaiting(() => run.Task.RunAsync()).Should().ThrowAsync<InvalidOperationException>();
@@ -106,8 +106,8 @@ public sealed class LifecycleTests
     public async Task Background_tasks_are_cancelled_and_awaited_when_the_run_ends()
     {
         var owner = new BackgroundOwner();
-        var run = new PipelineRun(owner);
-        await run.Queue(new EndFrame());
+        var run = new PipelineHarness(owner);
+        await run.QueueAsync(new EndFrame());
 
         await run.Start().Finished;
 
@@ -119,10 +119,10 @@ public sealed class LifecycleTests
     public async Task A_background_task_that_throws_becomes_an_error_frame()
     {
         var owner = new BackgroundOwner { Throw = true };
-        var run = new PipelineRun(owner);
+        var run = new PipelineHarness(owner);
         run.Start();
         await WaitFor(() => run.Errors.Count > 0);
-        await run.Queue(new EndFrame());
+        await run.QueueAsync(new EndFrame());
         await run.Finished;
 
         run.Errors.Should().ContainSingle().Which.Message.Should().Contain("background task 'ticker' failed");
@@ -197,7 +197,7 @@ public sealed class CancelDuringStartTests
     public async Task A_CancelFrame_cancels_a_StartFrame_that_is_still_being_processed()
     {
         var stuck = new StuckStarter();
-        var run = new PipelineRun(stuck);
+        var run = new PipelineHarness(stuck);
         run.Start();
         await stuck.Entered.Task.WaitAsync(TestTimeouts.Hang);
 

@@ -11,9 +11,9 @@ public sealed class OrderingTests
     public async Task Data_frames_keep_their_order_through_ten_processors()
     {
         var processors = Enumerable.Range(0, 10).Select(i => (FrameProcessor)new RecordingProcessor($"p{i}", new FrameProcessorOptions { QueueCapacity = 8 })).ToArray();
-        var run = new PipelineRun(new FramePipeline(processors));
+        var run = new PipelineHarness(new FramePipeline(processors));
         Frame[] frames = [.. Enumerable.Range(0, 2_000).Select(i => new NumberFrame(i)), new EndFrame()];
-        await run.Queue(frames);
+        await run.QueueAsync(frames);
 
         (await run.Start().Finished).Should().Be(PipelineFinishReason.Ended);
 
@@ -27,9 +27,9 @@ public sealed class OrderingTests
     public async Task A_system_frame_overtakes_data_frames_queued_behind_a_busy_processor()
     {
         var gate = new GateProcessor(f => f is NumberFrame { Number: 0 });
-        var run = new PipelineRun(new FramePipeline(gate, new RecordingProcessor()));
+        var run = new PipelineHarness(new FramePipeline(gate, new RecordingProcessor()));
         run.Start();
-        await run.Queue(new NumberFrame(0), new NumberFrame(1), new NumberFrame(2), new NumberFrame(3));
+        await run.QueueAsync(new NumberFrame(0), new NumberFrame(1), new NumberFrame(2), new NumberFrame(3));
         await gate.Entered.Task.WaitAsync(TestTimeouts.Hang);
         Task<Frame> pingArrived = run.WhenAtEnd(f => f is PingFrame);
 
@@ -38,7 +38,7 @@ public sealed class OrderingTests
 
         run.DataAtEnd.Should().ContainSingle().Which.Should().BeOfType<PingFrame>("the data frames are still queued behind frame 0");
         gate.Release();
-        await run.Queue(new EndFrame());
+        await run.QueueAsync(new EndFrame());
         await run.Finished;
         run.DataAtEnd.Skip(1).Cast<NumberFrame>().Select(f => f.Number).Should().Equal(0, 1, 2, 3);
     }
@@ -48,17 +48,17 @@ public sealed class OrderingTests
     {
         var slowStart = new SlowSystemFrameProcessor();
         var recorder = new RecordingProcessor();
-        var run = new PipelineRun(new FramePipeline(slowStart, recorder));
+        var run = new PipelineHarness(new FramePipeline(slowStart, recorder));
         run.Start();
-        await run.Queue(new NumberFrame(1));
+        await run.QueueAsync(new NumberFrame(1));
         await run.WhenAtEnd(f => f is NumberFrame);
 
         await run.Task.QueueFrameAsync(new PingFrame());
-        await run.Queue(new NumberFrame(2));
+        await run.QueueAsync(new NumberFrame(2));
         await slowStart.PingEntered.Task.WaitAsync(TestTimeouts.Hang);
         recorder.Seen.OfType<NumberFrame>().Should().ContainSingle("frame 2 waits for the ping being processed");
         slowStart.ReleasePing.TrySetResult();
-        await run.Queue(new EndFrame());
+        await run.QueueAsync(new EndFrame());
         await run.Finished;
 
         recorder.Seen.Where(f => f is PingFrame or NumberFrame).Select(f => f is NumberFrame n ? n.Number.ToString() : "ping")
@@ -71,16 +71,16 @@ public sealed class OrderingTests
         var options = new FrameProcessorOptions { QueueCapacity = 4 };
         var bounded = new BoundedGate(options, f => f is NumberFrame { Number: 0 });
         var producer = new RecordingProcessor("producer");
-        var run = new PipelineRun(new FramePipeline(producer, bounded));
+        var run = new PipelineHarness(new FramePipeline(producer, bounded));
         run.Start();
-        await run.Queue([.. Enumerable.Range(0, 40).Select(i => new NumberFrame(i))]);
+        await run.QueueAsync([.. Enumerable.Range(0, 40).Select(i => new NumberFrame(i))]);
         await bounded.Entered.Task.WaitAsync(TestTimeouts.Hang);
         await WaitUntil(() => producer.Seen.OfType<NumberFrame>().Count() >= 5);
 
         producer.Seen.OfType<NumberFrame>().Count().Should().BeLessThan(40, "the producer is held back by the full queue");
         bounded.QueuedFrameCount.Should().BeLessThanOrEqualTo(4);
         bounded.Release();
-        await run.Queue(new EndFrame());
+        await run.QueueAsync(new EndFrame());
         await run.Finished;
         run.DataAtEnd.Should().HaveCount(40);
     }

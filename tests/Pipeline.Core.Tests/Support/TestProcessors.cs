@@ -70,14 +70,23 @@ internal sealed class GateProcessor(Func<Frame, bool> blockOn) : FrameProcessor
 /// <summary>Throws on frames matching a predicate; passes the others on.</summary>
 internal sealed class ThrowingProcessor(Func<Frame, bool> throwOn, string message = "boom") : FrameProcessor
 {
-    protected override ValueTask ProcessFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
+    /// <summary>Report a fatal error (and consume the frame) instead of throwing.</summary>
+    public bool Fatal { get; init; }
+
+    protected override async ValueTask ProcessFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
     {
         if (throwOn(frame))
         {
-            throw new InvalidOperationException(message);
+            if (!Fatal)
+            {
+                throw new InvalidOperationException(message);
+            }
+
+            await PushErrorAsync(message, fatal: true);
+            return;
         }
 
-        return PushFrameAsync(frame, direction, cancellationToken);
+        await PushFrameAsync(frame, direction, cancellationToken);
     }
 }
 

@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
 using Pipeline.Core.Frames;
 using Pipeline.Core.Pipelines;
 using Pipeline.Core.Processors;
 
-namespace Pipeline.Core.Testing;
+namespace Pipeline.Testing;
 
 /// <summary>
 /// Runs one processor (or pipeline) with a list of frames and returns what it emitted downstream and upstream, so a
@@ -88,35 +87,3 @@ public static class FrameProcessorTester
         }
     }
 }
-
-/// <summary>Options of <see cref="FrameProcessorTester.RunAsync"/>.</summary>
-public sealed class FrameProcessorTesterOptions
-{
-    /// <summary>Options for the underlying <see cref="PipelineTask"/> (sample rates, interruptions, metrics).</summary>
-    public PipelineTaskOptions? TaskOptions { get; init; }
-
-    /// <summary>Clock for the run; e.g. a fake one so nothing sleeps.</summary>
-    public TimeProvider? TimeProvider { get; init; }
-
-    /// <summary>Logging for the run.</summary>
-    public ILoggerFactory? LoggerFactory { get; init; }
-
-    /// <summary>Leave start, end, stop and cancel frames out of the result (default true).</summary>
-    public bool IgnoreLifecycleFrames { get; init; } = true;
-
-    /// <summary>Throw the <see cref="PipelineException"/> of a fatal error instead of returning it (default false).</summary>
-    public bool ThrowOnFatalError { get; init; }
-}
-
-/// <summary>What a processor emitted during <see cref="FrameProcessorTester.RunAsync"/>.</summary>
-/// <param name="Downstream">Frames that came out downstream, in order.</param>
-/// <param name="Upstream">Frames that came out upstream, in order.</param>
-/// <param name="Reason">Why the run finished.</param>
-/// <param name="FatalError">The fatal error that ended the run, if any.</param>
-/// <param name="TasksLeftRunning">Tasks still running after the run (0 for a well-behaved processor).</param>
-public sealed record FrameProcessorTestResult(
-    IReadOnlyList<Frame> Downstream,
-    IReadOnlyList<Frame> Upstream,
-    PipelineFinishReason Reason,
-    ErrorFrame? FatalError,
-    int TasksLeftRunning);
