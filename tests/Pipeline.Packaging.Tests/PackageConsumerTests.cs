@@ -12,6 +12,8 @@ public sealed class PackageConsumerTests(PackedFeed feed, ITestOutputHelper outp
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(4);
 
+    private string PackagesFolder => Path.Combine(feed.Root, "packages");
+
     [Fact]
     public async Task A_console_app_built_from_the_packages_runs_with_and_without_DI_and_loads_the_packaged_engine()
     {
@@ -30,6 +32,14 @@ public sealed class PackageConsumerTests(PackedFeed feed, ITestOutputHelper outp
             SearchDirectories(run).Should().Contain(d => Path.TrimEndingDirectorySeparator(d) == expectedEngineFolder,
                 "the host lists the package's native folder from deps.json, which the locator also searches");
         }
+
+        // Without the app-local copy, the host resolves the native asset from a probing path (as `dotnet run` does
+        // from the NuGet cache) and names that folder in NATIVE_DLL_SEARCH_DIRECTORIES: the locator finds it there.
+        Directory.Delete(Path.Combine(bin, "runtimes"), recursive: true);
+        string probed = await RunAsync(app, DotnetCli.Host, "exec", "--additionalprobingpath", PackagesFolder, Path.Combine(bin, "Consumer.dll"), "plain");
+        probed.Should().Contain("consumer plain: all checks passed");
+        EnginePath(probed).Should().Be(Path.Combine(PackagesFolder, "pipeline.livekit.native.linux-x64", feed.Version.ToLowerInvariant(),
+            "runtimes", "linux-x64", "native", "rtc-node.linux-x64-gnu.node"));
     }
 
     [Fact]
@@ -75,7 +85,7 @@ public sealed class PackageConsumerTests(PackedFeed feed, ITestOutputHelper outp
         string global = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
             ? configured
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        string[] all = [.. arguments, $"-p:PipelineVersion={feed.Version}", $"-p:RestorePackagesPath={Path.Combine(feed.Root, "packages")}",
+        string[] all = [.. arguments, $"-p:PipelineVersion={feed.Version}", $"-p:RestorePackagesPath={PackagesFolder}",
             $"-p:RestoreFallbackFolders={global}", "-nodeReuse:false", "-p:UseSharedCompilation=false"];
         var clock = System.Diagnostics.Stopwatch.StartNew();
         (int exit, string text) = await DotnetCli.RunAsync(DotnetCli.Host, all, app, StepTimeout);
