@@ -29,16 +29,25 @@ public sealed class PackedFeed : IAsyncLifetime
     {
         Directory.CreateDirectory(Feed);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        foreach (string id in PackageIds)
+
+        // One MSBuild process packs them all (what `dotnet pack --no-build` does for each): the shared imports are
+        // evaluated once, and five CLI start-ups saved (16 s instead of about a minute on the loaded 2-core machine).
+        string projects = string.Join(';', PackageIds.Select(id => RepositoryRoot.Combine("src", id, $"{id}.csproj")));
+        string traversal = Path.Combine(Root, "pack-all.proj");
+        File.WriteAllText(traversal, $"""
+            <Project>
+              <Target Name="PackAll">
+                <MSBuild Projects="{projects}" Targets="Pack" BuildInParallel="false"
+                         Properties="Configuration={Configuration};NoBuild=true;_IsPacking=true;PackageOutputPath={Feed}" />
+              </Target>
+            </Project>
+            """);
+        (int exit, string output) = await DotnetCli.RunAsync(DotnetCli.Host,
+            ["msbuild", traversal, "-t:PackAll", "-nologo", "-v:minimal", "-nodeReuse:false", "-p:UseSharedCompilation=false"],
+            RepositoryRoot.Path, TimeSpan.FromMinutes(5));
+        if (exit != 0)
         {
-            string project = RepositoryRoot.Combine("src", id, $"{id}.csproj");
-            (int exit, string output) = await DotnetCli.RunAsync(DotnetCli.Host,
-                ["pack", project, "-c", Configuration, "--no-build", "-o", Feed, "-nodeReuse:false", "-p:UseSharedCompilation=false"],
-                RepositoryRoot.Path, TimeSpan.FromMinutes(3));
-            if (exit != 0)
-            {
-                throw new InvalidOperationException($"dotnet pack {id} failed ({exit}):\n{output}");
-            }
+            throw new InvalidOperationException($"packing {string.Join(", ", PackageIds)} failed ({exit}):\n{output}");
         }
 
         PackTime = clock.Elapsed;
