@@ -3,6 +3,7 @@
 #   ./build.sh run [args]    run the main example: a talking avatar, offline (no API key needed); --help for options
 #   ./build.sh test [args]   install what the tests need, then run the whole test suite
 #   ./build.sh bench [args]  run the BenchmarkDotNet suite (Release)
+#   ./build.sh pack [dir]    pack every src/ project into dir (default artifacts/packages): docs/packaging.md
 # Prerequisites are installed by the idempotent scripts in build/prereqs/, in name order, before tests run.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -54,7 +55,15 @@ case "$cmd" in
     results="artifacts/test-results"
     rm -rf "$results"
     status=0
-    dotnet test Pipeline.sln -c Release --logger "trx" --logger "console;verbosity=normal" \
+    # Build every project first (examples and benchmarks too: `dotnet test` alone compiles only what tests reference),
+    # then a seconds-long smoke pass of every benchmark (one in-process iteration each: does it run, not how fast).
+    dotnet build Pipeline.sln -c Release
+    echo "build.sh: benchmark smoke pass"
+    mkdir -p artifacts
+    dotnet run --project benchmarks/Pipeline.Benchmarks -c Release --no-build -- \
+      --filter '*' --job dry --inProcess --artifacts artifacts/benchmark-smoke >artifacts/benchmark-smoke.log 2>&1 \
+      || { status=$?; tail -n 60 artifacts/benchmark-smoke.log; echo "build.sh: the benchmark smoke pass failed" >&2; }
+    dotnet test Pipeline.sln -c Release --no-build --logger "trx" --logger "console;verbosity=normal" \
       --results-directory "$results" "$@" || status=$?
     summarize "$results"
     exit $status
@@ -63,8 +72,18 @@ case "$cmd" in
     need_dotnet
     exec dotnet run --project benchmarks/Pipeline.Benchmarks -c Release -- "$@"
     ;;
+  pack)
+    need_dotnet
+    install_prereqs  # the native package is made from the engine the prerequisites fetch
+    out=${1:-artifacts/packages}
+    rm -rf "$out"
+    for project in src/*/*.csproj; do
+      dotnet pack "$project" -c Release -o "$out"
+    done
+    ls -1 "$out"
+    ;;
   *)
-    sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
     [ "$cmd" = help ] || exit 2
     ;;
 esac

@@ -4,13 +4,16 @@ using Pipeline.Benchmarks.LiveKit;
 
 // ./build.sh bench                                  -> choose interactively
 // ./build.sh bench --filter '*PipelineThroughput*'  -> one class (any BenchmarkDotNet argument works)
+// ./build.sh bench --filter '*' --job dry --inProcess -> the seconds-long smoke pass ./build.sh test runs
 // ./build.sh bench --cpu-loopback [streams] [seconds] -> CPU per local 720p30 LiveKit stream (needs the native engine)
 if (args.Length > 0 && args[0] == "--cpu-loopback")
 {
     int streams = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2;
     int seconds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10;
     Console.WriteLine(await StreamCpuProbe.LoopbackAsync(streams, TimeSpan.FromSeconds(seconds)));
-    return;
+    return 0;
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// A benchmark that threw, or a config that failed validation, fails the run: ./build.sh test's smoke pass relies on it.
+return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;

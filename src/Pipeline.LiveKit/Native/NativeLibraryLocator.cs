@@ -16,6 +16,7 @@ internal static partial class NativeLibraryLocator
     internal const string AddonFileName = "rtc-node.linux-x64-gnu.node";
     internal const string StubFileName = "libnapistub.so";
     internal const string PinnedPackage = "@livekit/rtc-node-linux-x64-gnu@0.13.24";
+    internal const string PackageId = "Pipeline.LiveKit.Native.linux-x64";
     private const int RtldNow = 2;
     private const int RtldGlobal = 0x100;
 
@@ -48,9 +49,9 @@ internal static partial class NativeLibraryLocator
             folders.Add(configured);
         }
 
-        folders.Add(Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native"));
+        folders.AddRange(PackageFolders());
         folders.Add(DefaultNativeDirectory);
-        foreach (string folder in folders)
+        foreach (string folder in folders.Select(Path.TrimEndingDirectorySeparator).Distinct(StringComparer.Ordinal))
         {
             string addon = Path.Combine(folder, AddonFileName);
             tried.Add(addon);
@@ -61,6 +62,26 @@ internal static partial class NativeLibraryLocator
         }
 
         throw NotFound(tried, null);
+    }
+
+    /// <summary>
+    /// Where the Pipeline.LiveKit.Native.linux-x64 package's files land: the app folder (a <c>-r linux-x64</c> build
+    /// or publish flattens runtimes/linux-x64/native into it), <c>runtimes/linux-x64/native/</c> under it (a RID-less
+    /// build), and the native search folders the host took from deps.json (e.g. the NuGet cache when the app runs
+    /// from a deps.json that points there).
+    /// </summary>
+    internal static IEnumerable<string> PackageFolders()
+    {
+        string app = AppContext.BaseDirectory;
+        yield return app;
+        yield return Path.Combine(app, "runtimes", "linux-x64", "native");
+        if (AppContext.GetData("NATIVE_DLL_SEARCH_DIRECTORIES") is string searchDirectories)
+        {
+            foreach (string folder in searchDirectories.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                yield return folder;
+            }
+        }
     }
 
     private static IntPtr LoadFile(string path, List<string> tried)
@@ -118,7 +139,8 @@ internal static partial class NativeLibraryLocator
 
     private static LiveKitNativeLibraryException NotFound(List<string> tried, Exception? inner) => new(
         "LiveKit's native engine could not be loaded" + (inner is null ? "" : $" ({inner.Message})") + ". Tried: " +
-        string.Join(", ", tried) + ". To fix it, run build/prereqs/20-livekit-native.sh (or ./build.sh test) once: it fetches " +
+        string.Join(", ", tried) + $". Apps using the Pipeline.LiveKit package get it from {PackageId} (a dependency: check it was restored " +
+        "and that its runtimes/linux-x64/native files were not removed from the output). In this repository, run build/prereqs/20-livekit-native.sh (or ./build.sh test) once: it fetches " +
         $"{PinnedPackage} with npm into {DefaultNativeDirectory} and builds the napi stub with cc. Or set " +
         $"{LiveKitRuntimeOptions.NativeDirectoryEnvironmentVariable} to that folder, or {LiveKitRuntimeOptions.LibraryEnvironmentVariable} " +
         "to an official liblivekit_ffi build of livekit-ffi 0.12.43.",
