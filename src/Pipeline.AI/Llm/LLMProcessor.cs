@@ -33,10 +33,9 @@ public sealed class LLMProcessor : FrameProcessor
 
     private readonly IChatClient _innerClient;
     private readonly LLMProcessorOptions _options;
-    private readonly Lock _turnLock = new();
     private readonly StringBuilder _pendingUserText = new();
     private IChatClient _client;
-    private volatile bool _userSpeaking;
+    private bool _userSpeaking;
 
     /// <summary>Creates an LLM processor.</summary>
     /// <param name="client">The chat client (not disposed by the processor).</param>
@@ -76,74 +75,65 @@ public sealed class LLMProcessor : FrameProcessor
     }
 
     /// <inheritdoc />
+    public override async ValueTask QueueFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken = default)
+    {
+        if (direction == FrameDirection.Downstream && frame is UserStartedSpeakingFrame or UserStoppedSpeakingFrame)
+        {
+            // Speaking frames are system frames and overtake queued transcriptions; a marker queued with the data keeps
+            // the turn boundary in order with the transcriptions around it.
+            await base.QueueFrameAsync(new UserTurnBoundaryFrame(frame is UserStartedSpeakingFrame), direction, cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        await base.QueueFrameAsync(frame, direction, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     protected override async ValueTask ProcessFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
     {
         switch (frame)
         {
             case TranscriptionFrame transcription when direction == FrameDirection.Downstream:
-                if (AddUserText(transcription.Text) && !_userSpeaking)
+                AddUserText(transcription.Text);
+                if (!_userSpeaking)
                 {
                     await AnswerPendingTurnAsync(cancellationToken).ConfigureAwait(false);
                 }
 
                 return;
-            case AnswerTurnFrame:
-                await AnswerPendingTurnAsync(cancellationToken).ConfigureAwait(false);
-                return;
-            case UserStartedSpeakingFrame:
-                _userSpeaking = true;
-                break;
-            case UserStoppedSpeakingFrame:
-                _userSpeaking = false;
-                if (HasPendingUserText())
+            case UserTurnBoundaryFrame boundary:
+                _userSpeaking = boundary.Started;
+                if (!_userSpeaking)
                 {
-                    // System frames are handled beside the data path; the answer must run on the data path, in order
-                    // and interruptible, so it is queued as a frame to ourselves.
-                    await QueueFrameAsync(new AnswerTurnFrame(), FrameDirection.Downstream, cancellationToken).ConfigureAwait(false);
+                    await AnswerPendingTurnAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                break;
+                return;
         }
 
         await PushFrameAsync(frame, direction, cancellationToken).ConfigureAwait(false);
     }
 
-    private bool AddUserText(string text)
+    // Turn state is touched only on the data path (transcriptions and boundary markers), so it needs no lock.
+    private void AddUserText(string text)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            return false;
+            return;
         }
 
-        lock (_turnLock)
+        if (_pendingUserText.Length > 0)
         {
-            if (_pendingUserText.Length > 0)
-            {
-                _pendingUserText.Append(' ');
-            }
-
-            _pendingUserText.Append(text.Trim());
+            _pendingUserText.Append(' ');
         }
 
-        return true;
-    }
-
-    private bool HasPendingUserText()
-    {
-        lock (_turnLock)
-        {
-            return _pendingUserText.Length > 0;
-        }
+        _pendingUserText.Append(text.Trim());
     }
 
     private async ValueTask AnswerPendingTurnAsync(CancellationToken cancellationToken)
     {
-        string userText;
-        lock (_turnLock)
-        {
-            userText = _pendingUserText.ToString();
-            _pendingUserText.Clear();
-        }
+        string userText = _pendingUserText.ToString();
+        _pendingUserText.Clear();
 
         if (userText.Length == 0)
         {
@@ -240,6 +230,9 @@ public sealed class LLMProcessor : FrameProcessor
         }
     }
 
-    /// <summary>Queued to ourselves to answer a turn completed by a <see cref="UserStoppedSpeakingFrame"/>.</summary>
-    private sealed class AnswerTurnFrame : ControlFrame;
+    /// <summary>Where the user started or stopped speaking, in order with the transcriptions; survives interruptions.</summary>
+    private sealed class UserTurnBoundaryFrame(bool started) : ControlFrame, IUninterruptibleFrame
+    {
+        public bool Started { get; } = started;
+    }
 }

@@ -58,6 +58,20 @@ public sealed class SpeechToTextProcessor : FrameProcessor
     private string CallName => _options.Streaming ? "GetStreamingTextAsync" : "GetTextAsync";
 
     /// <inheritdoc />
+    public override async ValueTask QueueFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken = default)
+    {
+        if (direction == FrameDirection.Downstream && frame is UserStartedSpeakingFrame or UserStoppedSpeakingFrame)
+        {
+            // Speaking frames are system frames and overtake queued audio; a marker queued with the audio keeps the
+            // utterance boundary exactly where it arrived in the stream.
+            await base.QueueFrameAsync(new SpeechBoundaryFrame(frame is UserStartedSpeakingFrame), direction, cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        await base.QueueFrameAsync(frame, direction, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     protected override async ValueTask ProcessFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
     {
         switch (frame)
@@ -67,11 +81,6 @@ public sealed class SpeechToTextProcessor : FrameProcessor
                 break;
             case InputAudioRawFrame audio when direction == FrameDirection.Downstream:
                 _recorder.Add(audio.Audio.Span, audio.SampleRate, audio.Channels);
-                break;
-            case UserStartedSpeakingFrame or UserStoppedSpeakingFrame:
-                // Speaking frames overtake queued audio; the marker keeps the boundary where it is in the audio.
-                await QueueFrameAsync(new SpeechBoundaryFrame(frame is UserStartedSpeakingFrame), FrameDirection.Downstream, cancellationToken)
-                    .ConfigureAwait(false);
                 break;
             case SpeechBoundaryFrame boundary:
                 OnBoundary(boundary.Started);
@@ -222,7 +231,7 @@ public sealed class SpeechToTextProcessor : FrameProcessor
 
     private sealed record Utterance(byte[] Pcm, TimeSpan StreamOffset);
 
-    /// <summary>Queued to ourselves so that a speaking boundary is applied in order with the audio around it.</summary>
+    /// <summary>Where the user started or stopped speaking, in order with the audio; survives interruptions.</summary>
     private sealed class SpeechBoundaryFrame(bool started) : ControlFrame, IUninterruptibleFrame
     {
         public bool Started { get; } = started;
