@@ -18,12 +18,13 @@ internal sealed class PipelineRun : IAsyncDisposable
     private readonly PipelineTask _task;
     private readonly Task<PipelineFinishReason> _run;
     private readonly FrameSink _sink = new();
+    private readonly InOrderSource _source = new();
     private readonly ConcurrentQueue<ErrorFrame> _errors = new();
 
     private PipelineRun(FrameProcessor[] processors, PipelineTaskOptions? options, FakeTimeProvider clock)
     {
         Clock = clock;
-        _task = new PipelineTask(new FramePipeline([.. processors, _sink], "Test"), options, timeProvider: clock);
+        _task = new PipelineTask(new FramePipeline([_source, .. processors, _sink], "Test"), options, timeProvider: clock);
         _task.ErrorReceived += (_, error) =>
         {
             _errors.Enqueue(error);
@@ -46,13 +47,11 @@ internal sealed class PipelineRun : IAsyncDisposable
 
     public ValueTask SendAsync(Frame frame) => _task.QueueFrameAsync(frame);
 
-    public async Task SendAsync(params Frame[] frames)
-    {
-        foreach (Frame frame in frames)
-        {
-            await _task.QueueFrameAsync(frame);
-        }
-    }
+    /// <summary>
+    /// Sends frames in exactly this order, as an input transport or a VAD would push them. (The task itself lets system
+    /// frames overtake queued data frames, which would move a speaking frame ahead of the audio before it.)
+    /// </summary>
+    public ValueTask SendAsync(params Frame[] frames) => _task.QueueFrameAsync(new FrameSequence(frames));
 
     /// <summary>Waits until the condition over the output holds.</summary>
     public Task WaitUntilAsync(Func<PipelineRun, bool> condition, string what) => _sink.WaitUntilAsync(() => condition(this), what, s_hangGuard);
@@ -65,8 +64,11 @@ internal sealed class PipelineRun : IAsyncDisposable
         return Frames.OfType<T>().First(match);
     }
 
-    public Task<ErrorFrame> WaitForErrorAsync() =>
-        WaitUntilAsync(r => !r._errors.IsEmpty, "an ErrorFrame reaches the task").ContinueWith(_ => _errors.First(), TaskScheduler.Default);
+    public async Task<ErrorFrame> WaitForErrorAsync()
+    {
+        await WaitUntilAsync(r => !r._errors.IsEmpty, "an ErrorFrame reaches the task");
+        return _errors.First();
+    }
 
     /// <summary>Ends the run with an EndFrame and returns why it finished; asserts no task was left running.</summary>
     public async Task<PipelineFinishReason> EndAsync()
@@ -92,6 +94,30 @@ internal sealed class PipelineRun : IAsyncDisposable
         }
 
         await _task.DisposeAsync();
+    }
+
+    /// <summary>Frames to push in order, expanded by <see cref="InOrderSource"/>.</summary>
+    private sealed class FrameSequence(Frame[] frames) : DataFrame
+    {
+        public Frame[] Frames { get; } = frames;
+    }
+
+    /// <summary>The first processor: pushes the frames of a <see cref="FrameSequence"/> one by one, in order.</summary>
+    private sealed class InOrderSource() : FrameProcessor("Source")
+    {
+        protected override async ValueTask ProcessFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
+        {
+            if (frame is not FrameSequence sequence)
+            {
+                await PushFrameAsync(frame, direction, cancellationToken);
+                return;
+            }
+
+            foreach (Frame inner in sequence.Frames)
+            {
+                await PushFrameAsync(inner, direction, cancellationToken);
+            }
+        }
     }
 
     /// <summary>The last processor: records what reaches it and wakes waiters.</summary>

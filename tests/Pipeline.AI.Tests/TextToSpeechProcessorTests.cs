@@ -115,7 +115,7 @@ public sealed class TextToSpeechProcessorTests
         await using var run = PipelineRun.Start(new PipelineTaskOptions { EnableMetrics = true }, null, tts);
 
         await run.SendAsync(new TextFrame("Hello."));
-        await run.WaitUntilAsync(_ => speech.Calls.Count == 1, "the request is made");
+        await speech.FirstCall.WaitAsync(TimeSpan.FromSeconds(20));
         run.Clock.Advance(TimeSpan.FromMilliseconds(180));
         firstAudio.SetResult();
         await run.WaitForAsync<TTSStoppedFrame>("the utterance ends");
@@ -150,7 +150,7 @@ public sealed class TextToSpeechProcessorTests
         await using var run = PipelineRun.Start(new TextToSpeechProcessor(speech, new TextToSpeechProcessorOptions { SynthesisTimeout = TimeSpan.FromSeconds(2) }));
 
         await run.SendAsync(new TextFrame("Hello."));
-        await run.WaitUntilAsync(_ => speech.Calls.Count == 1, "the request is made");
+        await speech.FirstCall.WaitAsync(TimeSpan.FromSeconds(20));
         run.Clock.Advance(TimeSpan.FromSeconds(2));
         ErrorFrame error = await run.WaitForErrorAsync();
         await run.EndAsync();

@@ -14,7 +14,12 @@ internal sealed class FakeSpeechToTextClient(
 {
     private readonly ConcurrentQueue<FakeTranscriptionCall> _calls = new();
 
+    private readonly TaskCompletionSource<FakeTranscriptionCall> _firstCall = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public IReadOnlyList<FakeTranscriptionCall> Calls => [.. _calls];
+
+    /// <summary>Completes with the first request.</summary>
+    public Task<FakeTranscriptionCall> FirstCall => _firstCall.Task;
 
     public async Task<SpeechToTextResponse> GetTextAsync(Stream audioSpeechStream, SpeechToTextOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -50,6 +55,7 @@ internal sealed class FakeSpeechToTextClient(
         await audio.CopyToAsync(copy, cancellationToken);
         var call = new FakeTranscriptionCall(copy.ToArray(), options, cancellationToken);
         _calls.Enqueue(call);
+        _firstCall.TrySetResult(call);
         return call;
     }
 }

@@ -29,7 +29,12 @@ internal sealed class FakeTextToSpeechClient(string provider, Func<FakeSpeechCal
     {
     }
 
+    private readonly TaskCompletionSource<FakeSpeechCall> _firstCall = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public IReadOnlyList<FakeSpeechCall> Calls => [.. _calls];
+
+    /// <summary>Completes with the first request.</summary>
+    public Task<FakeSpeechCall> FirstCall => _firstCall.Task;
 
     public IReadOnlyList<string> Texts => Calls.Select(c => c.Text).ToList();
 
@@ -54,6 +59,7 @@ internal sealed class FakeTextToSpeechClient(string provider, Func<FakeSpeechCal
         var call = new FakeSpeechCall(text, options, cancellationToken);
         cancellationToken.Register(() => call.Cancelled.TrySetResult());
         _calls.Enqueue(call);
+        _firstCall.TrySetResult(call);
         return respond(call);
     }
 
