@@ -35,6 +35,15 @@ public sealed class ChatContext
         }
     }
 
+    /// <summary>Starts the conversation over: removes every message except the system prompt.</summary>
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _messages.RemoveAll(m => m.Role != ChatRole.System);
+        }
+    }
+
     /// <summary>Adds a user turn.</summary>
     public void AddUserMessage(string text)
     {
