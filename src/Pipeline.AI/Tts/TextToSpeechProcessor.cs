@@ -43,6 +43,7 @@ public sealed class TextToSpeechProcessor : FrameProcessor
     private string? _contextId;
     private bool _inReply;
     private int _outputRate;
+    private StreamingResampler? _resampler; // kept across requests: building the filter costs more than a sentence's audio
 
     /// <summary>Creates a text-to-speech processor.</summary>
     /// <param name="client">The speech client (not disposed by the processor).</param>
@@ -142,6 +143,7 @@ public sealed class TextToSpeechProcessor : FrameProcessor
         var decoder = new AudioContentDecoder(_options.RawPcmSampleRate);
         var chunker = new PcmChunker(PcmFormat.BytesFor(_options.FrameDuration, _outputRate));
         StreamingResampler? resampler = null;
+        _resampler?.Reset(); // an interrupted request may have left samples in the filter
         StartTtfbMetrics();
         try
         {
@@ -171,7 +173,7 @@ public sealed class TextToSpeechProcessor : FrameProcessor
                             continue;
                         }
 
-                        resampler ??= new StreamingResampler(decoder.SampleRate, _outputRate);
+                        resampler ??= ResamplerFrom(decoder.SampleRate);
                         await PushAudioAsync(chunker.Add(resampler.Resample(pcm)), contextId, cancellationToken).ConfigureAwait(false);
                     }
                 }
@@ -214,10 +216,24 @@ public sealed class TextToSpeechProcessor : FrameProcessor
             await PushErrorAsync(call.FailureMessage(ex), ex).ConfigureAwait(false);
             return false;
         }
-        finally
+    }
+
+    private StreamingResampler ResamplerFrom(int inputRate)
+    {
+        if (_resampler is null || _resampler.InputRate != inputRate || _resampler.OutputRate != _outputRate)
         {
-            resampler?.Dispose();
+            _resampler?.Dispose();
+            _resampler = new StreamingResampler(inputRate, _outputRate);
         }
+
+        return _resampler;
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask CleanupAsync()
+    {
+        _resampler?.Dispose();
+        return default;
     }
 
     private async ValueTask PushAudioAsync(List<byte[]> chunks, string contextId, CancellationToken cancellationToken)
