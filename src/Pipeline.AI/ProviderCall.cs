@@ -58,11 +58,11 @@ internal sealed class ProviderCall : IDisposable
 
     /// <summary>
     /// The text of an <see cref="Pipeline.Core.Frames.ErrorFrame"/> for a failure. The provider's own message is
-    /// quoted capped (it may echo request content), never the request itself.
+    /// quoted with credentials redacted and capped (it may echo request content), never the request itself.
     /// </summary>
     public string FailureMessage(Exception exception)
     {
-        string message = exception.Message;
+        string message = ProviderMessageRedactor.Redact(exception.Message);
         if (message.Length > MaxQuotedMessageLength)
         {
             message = string.Concat(message.AsSpan(0, MaxQuotedMessageLength), "…");

@@ -145,6 +145,31 @@ public sealed class LLMProcessorTests
     }
 
     [Fact]
+    public async Task Credentials_quoted_by_a_provider_and_the_prompt_stay_out_of_errors_and_logs_above_debug()
+    {
+        var chat = new FakeChatClient("fake-llm", _ => Failing(new HttpRequestException(
+            "POST https://llm.example/v1/chat?key=AIzaSECRET123456&alt=sse failed: Incorrect API key provided: sk-proj-SECRET987654321, " +
+            "Authorization: Bearer SECRETTOKEN42")));
+        using var logs = new CapturedLogs();
+        await using var run = PipelineRun.Start(null, null, logs.Factory, new LLMProcessor(chat, new LLMProcessorOptions { SystemPrompt = "PRIVATE-PROMPT" }));
+
+        await run.SendAsync(Said("my PRIVATE-QUESTION"));
+        ErrorFrame error = await run.WaitForErrorAsync();
+        await run.EndAsync();
+
+        error.Message.Should().Contain("LLM provider 'fake-llm'").And.Contain("key=***").And.Contain("Bearer ***");
+        string[] secrets = ["SECRET", "PRIVATE-PROMPT", "PRIVATE-QUESTION"];
+        foreach (string secret in secrets)
+        {
+            error.Message.Should().NotContain(secret);
+            logs.AboveDebug.Should().NotContain(line => line.Contains(secret, StringComparison.Ordinal));
+        }
+
+        logs.Lines.Should().Contain(l => l.Level == Microsoft.Extensions.Logging.LogLevel.Debug && l.Text.Contains("PRIVATE-QUESTION"),
+            "the user turn is logged at debug level for diagnosis");
+    }
+
+    [Fact]
     public async Task A_slow_client_times_out_into_an_ErrorFrame_instead_of_hanging()
     {
         var chat = new FakeChatClient("slow-llm", call => FakeAnswers.PiecesWithGate([], Task.Delay(Timeout.Infinite, call.Token), [], call.Token));

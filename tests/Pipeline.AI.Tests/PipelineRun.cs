@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Pipeline.Core.Frames;
 using Pipeline.Core.Pipelines;
@@ -21,10 +22,10 @@ internal sealed class PipelineRun : IAsyncDisposable
     private readonly InOrderSource _source = new();
     private readonly ConcurrentQueue<ErrorFrame> _errors = new();
 
-    private PipelineRun(FrameProcessor[] processors, PipelineTaskOptions? options, FakeTimeProvider clock)
+    private PipelineRun(FrameProcessor[] processors, PipelineTaskOptions? options, FakeTimeProvider clock, ILoggerFactory? loggerFactory)
     {
         Clock = clock;
-        _task = new PipelineTask(new FramePipeline([_source, .. processors, _sink], "Test"), options, timeProvider: clock);
+        _task = new PipelineTask(new FramePipeline([_source, .. processors, _sink], "Test"), options, loggerFactory, clock);
         _task.ErrorReceived += (_, error) =>
         {
             _errors.Enqueue(error);
@@ -43,7 +44,10 @@ internal sealed class PipelineRun : IAsyncDisposable
     public static PipelineRun Start(params FrameProcessor[] processors) => Start(null, null, processors);
 
     public static PipelineRun Start(PipelineTaskOptions? options, FakeTimeProvider? clock, params FrameProcessor[] processors) =>
-        new(processors, options, clock ?? new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero)));
+        Start(options, clock, null, processors);
+
+    public static PipelineRun Start(PipelineTaskOptions? options, FakeTimeProvider? clock, ILoggerFactory? loggerFactory, params FrameProcessor[] processors) =>
+        new(processors, options, clock ?? new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero)), loggerFactory);
 
     public ValueTask SendAsync(Frame frame) => _task.QueueFrameAsync(frame);
 

@@ -197,7 +197,7 @@ public sealed class LLMProcessor : FrameProcessor
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await PushErrorAsync(call.FailureMessage(ex), ex).ConfigureAwait(false);
+            await ReportFailureAsync(call, ex).ConfigureAwait(false);
         }
         finally
         {
@@ -234,5 +234,15 @@ public sealed class LLMProcessor : FrameProcessor
     private sealed class UserTurnBoundaryFrame(bool started) : ControlFrame, IUninterruptibleFrame
     {
         public bool Started { get; } = started;
+    }
+
+    // The provider's exception is logged at debug level only: its text may quote request content. The ErrorFrame
+    // carries it for the application, with a redacted, capped message.
+    private ValueTask ReportFailureAsync(ProviderCall call, Exception exception)
+    {
+        string message = call.FailureMessage(exception);
+        Logger.LogDebug(exception, "{Processor}: {Call} failed", Name, call.Call);
+        Logger.LogWarning("{Processor}: {Message}", Name, message);
+        return PushFrameAsync(new ErrorFrame(message, exception) { ProcessorName = Name }, FrameDirection.Upstream);
     }
 }

@@ -164,7 +164,7 @@ public sealed class SpeechToTextProcessor : FrameProcessor
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await PushErrorAsync(call.FailureMessage(ex), ex).ConfigureAwait(false);
+            await ReportFailureAsync(call, ex).ConfigureAwait(false);
         }
     }
 
@@ -235,5 +235,15 @@ public sealed class SpeechToTextProcessor : FrameProcessor
     private sealed class SpeechBoundaryFrame(bool started) : ControlFrame, IUninterruptibleFrame
     {
         public bool Started { get; } = started;
+    }
+
+    // The provider's exception is logged at debug level only: its text may quote request content. The ErrorFrame
+    // carries it for the application, with a redacted, capped message.
+    private ValueTask ReportFailureAsync(ProviderCall call, Exception exception)
+    {
+        string message = call.FailureMessage(exception);
+        Logger.LogDebug(exception, "{Processor}: {Call} failed", Name, call.Call);
+        Logger.LogWarning("{Processor}: {Message}", Name, message);
+        return PushFrameAsync(new ErrorFrame(message, exception) { ProcessorName = Name }, FrameDirection.Upstream);
     }
 }

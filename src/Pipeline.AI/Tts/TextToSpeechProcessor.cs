@@ -213,7 +213,7 @@ public sealed class TextToSpeechProcessor : FrameProcessor
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await PushErrorAsync(call.FailureMessage(ex), ex).ConfigureAwait(false);
+            await ReportFailureAsync(call, ex).ConfigureAwait(false);
             return false;
         }
     }
@@ -277,5 +277,15 @@ public sealed class TextToSpeechProcessor : FrameProcessor
         {
             await PushFrameAsync(new TTSStoppedFrame { ContextId = closed }, FrameDirection.Downstream, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    // The provider's exception is logged at debug level only: its text may quote request content. The ErrorFrame
+    // carries it for the application, with a redacted, capped message.
+    private ValueTask ReportFailureAsync(ProviderCall call, Exception exception)
+    {
+        string message = call.FailureMessage(exception);
+        Logger.LogDebug(exception, "{Processor}: {Call} failed", Name, call.Call);
+        Logger.LogWarning("{Processor}: {Message}", Name, message);
+        return PushFrameAsync(new ErrorFrame(message, exception) { ProcessorName = Name }, FrameDirection.Upstream);
     }
 }
