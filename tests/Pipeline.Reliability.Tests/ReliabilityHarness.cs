@@ -28,7 +28,7 @@ internal sealed class ReliabilityHarness : IAsyncDisposable
     private readonly ConcurrentQueue<ErrorFrame> _errors = new();
     private readonly ILoggerFactory _loggerFactory;
 
-    private ReliabilityHarness(FakeTimeProvider clock, HeyGenEmulator emulator, HeyGenApi api, HeyGenVideoService service, CapturingLoggerProvider logs, ILoggerFactory loggerFactory)
+    private ReliabilityHarness(FakeTimeProvider clock, HeyGenEmulator emulator, BaseAvatarApi api, HeyGenVideoService service, CapturingLoggerProvider logs, ILoggerFactory loggerFactory)
     {
         Clock = clock;
         Emulator = emulator;
@@ -51,7 +51,7 @@ internal sealed class ReliabilityHarness : IAsyncDisposable
 
     public HeyGenEmulator Emulator { get; }
 
-    public HeyGenApi Api { get; }
+    public BaseAvatarApi Api { get; }
 
     public HeyGenVideoService Service { get; }
 
@@ -70,7 +70,8 @@ internal sealed class ReliabilityHarness : IAsyncDisposable
     public static async Task<ReliabilityHarness> CreateAsync(
         Func<IAvatarMediaConnector, IAvatarMediaConnector>? wrapConnector = null,
         Action<HeyGenVideoServiceOptions>? configure = null,
-        DateTimeOffset? start = null)
+        DateTimeOffset? start = null,
+        bool liveAvatar = false)
     {
         var clock = new FakeTimeProvider(start ?? DateTimeOffset.Parse("2026-11-25T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         var logs = new CapturingLoggerProvider();
@@ -81,15 +82,20 @@ internal sealed class ReliabilityHarness : IAsyncDisposable
             EnforceSessionLimits = true,
             Avatar = new EmulatedAvatarOptions { Width = 16, Height = 16, FrameRate = 5 },
         });
-        var apiOptions = new HeyGenApiOptions { ApiKey = emulator.ApiKey, BaseUrl = emulator.StreamingApiBaseUrl, AttemptTimeout = IoTimeout };
+        AvatarApiOptions apiOptions = liveAvatar
+            ? new LiveAvatarApiOptions { ApiKey = emulator.LiveAvatarApiKey, BaseUrl = emulator.LiveAvatarApiBaseUrl, AttemptTimeout = IoTimeout }
+            : new HeyGenApiOptions { ApiKey = emulator.ApiKey, BaseUrl = emulator.StreamingApiBaseUrl, AttemptTimeout = IoTimeout };
+        apiOptions.CleanupTimeout = IoTimeout;
         apiOptions.Retry.BaseDelay = TimeSpan.FromMilliseconds(200);
         apiOptions.Retry.UseJitter = false;
-        var api = new HeyGenApi(apiOptions, loggerFactory, clock);
+        BaseAvatarApi api = apiOptions is LiveAvatarApiOptions la
+            ? new LiveAvatarApi(la, loggerFactory, clock)
+            : new HeyGenApi((HeyGenApiOptions)apiOptions, loggerFactory, clock);
         var options = new HeyGenVideoServiceOptions
         {
             Api = api,
             MediaConnector = wrapConnector is null ? emulator.MediaConnector : wrapConnector(emulator.MediaConnector),
-            SessionRequest = new NewSessionRequest(),
+            SessionRequest = liveAvatar ? new LiveAvatarNewSessionRequest { AvatarId = "reliability-avatar" } : new NewSessionRequest(),
             MediaConnectTimeout = IoTimeout,
             EndDrainTimeout = TimeSpan.FromSeconds(5),
             Realtime = new HeyGenRealtimeOptions
