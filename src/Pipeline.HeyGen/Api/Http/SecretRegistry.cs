@@ -29,8 +29,13 @@ internal sealed partial class SecretRegistry
     /// <summary>Shorter values are not treated as secrets: they would blank out ordinary words.</summary>
     public const int MinimumLength = 6;
 
-    /// <summary>How many secrets are remembered at most.</summary>
-    public const int Capacity = 2048;
+    /// <summary>How many secrets are remembered at most (about 4 per session: 100+ concurrent sessions). Each costs
+    /// about 50 bytes per character: ~2 KB for an API key, ~70 KB for a 400-character LiveKit JWT.</summary>
+    public const int Capacity = 512;
+
+    /// <summary>Secrets up to this length are also indexed at the two shifted base64 alignments (API keys and session
+    /// tokens, which a client may wrap in a larger encoded blob such as basic auth); longer ones (JWTs) only as-is.</summary>
+    private const int ShiftedBase64MaxLength = 128;
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Entry> _secrets = new(StringComparer.Ordinal);
@@ -121,7 +126,8 @@ internal sealed partial class SecretRegistry
         // Base64 of the UTF-8 bytes, standalone (with padding) and, for a secret inside a larger blob, the characters
         // that only its bytes decide at each of the three byte alignments.
         var bytes = Encoding.UTF8.GetBytes(secret);
-        for (var shift = 0; shift < 3; shift++)
+        var shifts = secret.Length <= ShiftedBase64MaxLength ? 3 : 1;
+        for (var shift = 0; shift < shifts; shift++)
         {
             var shifted = new byte[shift + bytes.Length];
             bytes.CopyTo(shifted, shift);
