@@ -29,15 +29,15 @@ internal static partial class SecretRedactor
     /// <param name="maxLength">The longest result, in characters.</param>
     public static string Redact(string? text, IEnumerable<string?> knownSecrets, int maxLength = int.MaxValue)
     {
-        if (string.IsNullOrEmpty(text))
-        {
-            return string.Empty;
-        }
-
         var registry = SecretRegistry.Shared;
         foreach (var secret in knownSecrets)
         {
             registry.Register(secret);
+        }
+
+        if (string.IsNullOrEmpty(text))
+        {
+            return string.Empty;
         }
 
         // Bounded work on huge bodies; the margin lets the field patterns below still see a cut-off field whole.
