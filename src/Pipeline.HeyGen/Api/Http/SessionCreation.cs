@@ -118,6 +118,12 @@ internal sealed class SessionCreation(AvatarApiTransport transport, string leakA
             {
                 return new LateAnswer($"its late answer was an error, so no session was opened: {ex.Message}", MayHaveLeaked: false, ex);
             }
+            catch (Exception ex)
+            {
+                // Not an answer (the client was disposed meanwhile, say): whether a session was opened is unknown.
+                return new LateAnswer($"waiting for its answer failed ({ex.GetType().Name}): the service may have opened a session that " +
+                    $"stays billed until it times out. {leakAdvice}", MayHaveLeaked: true, ex);
+            }
         }
 
         if (answer.Data is { } data)
