@@ -104,7 +104,18 @@ internal static partial class SecretRedactor
     /// key, and token query parameters of URL fields (a realtime endpoint carries its token in the query).
     /// </summary>
     /// <param name="data">The answer's JSON.</param>
-    public static void RegisterSecretsIn(JsonElement data) => RegisterSecretsIn(data, depth: 0);
+    public static void RegisterSecretsIn(JsonElement data)
+    {
+        try
+        {
+            RegisterSecretsIn(data, depth: 0);
+        }
+        catch (InvalidOperationException)
+        {
+            // An undecodable property name (lone surrogate): the tokens before it are registered; the parser that
+            // reads the answer reports the bad JSON.
+        }
+    }
 
     private static void RegisterSecretsIn(JsonElement element, int depth)
     {
@@ -120,7 +131,11 @@ internal static partial class SecretRedactor
                 {
                     if (property.Value.ValueKind == JsonValueKind.String)
                     {
-                        var value = property.Value.GetString();
+                        if (!TryGetString(property.Value, out var value))
+                        {
+                            continue;
+                        }
+
                         if (SecretFieldName().IsMatch(property.Name))
                         {
                             SecretRegistry.Shared.Register(value);
@@ -142,6 +157,21 @@ internal static partial class SecretRedactor
                 }
 
                 break;
+        }
+    }
+
+    // A string with a lone surrogate escape cannot be decoded; it is no token we issued, and the parser reports it.
+    private static bool TryGetString(JsonElement element, out string? value)
+    {
+        try
+        {
+            value = element.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = null;
+            return false;
         }
     }
 
