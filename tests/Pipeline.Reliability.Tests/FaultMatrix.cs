@@ -14,6 +14,16 @@ public enum LifeStep
     Cancel,
 }
 
+/// <summary>Which product's REST API the session is opened with.</summary>
+public enum Product
+{
+    /// <summary>HeyGen Interactive Avatar (<c>streaming.*</c>).</summary>
+    HeyGen,
+
+    /// <summary>LiveAvatar (<c>sessions/token</c>, <c>sessions/start</c>, <c>sessions/keep-alive</c>, <c>sessions/stop</c>).</summary>
+    LiveAvatar,
+}
+
 /// <summary>A fault the emulator (or an emulated room) can produce.</summary>
 public enum Fault
 {
@@ -23,6 +33,10 @@ public enum Fault
     Http500,
     Http503,
     DelayPastTimeout,
+
+    /// <summary>The service does the work (opens or starts the session) but its answer comes after the client's
+    /// attempt timeout.</summary>
+    AnswerAfterTimeout,
     ConnectionReset,
     MalformedBody,
     WebSocketDrop,
@@ -57,9 +71,9 @@ public enum Outcome
 
 /// <summary>One row of the matrix: where, what, what happens, and the words the error must contain (for
 /// <see cref="Outcome.Recovers"/> and <see cref="Outcome.IgnoredAndLogged"/>, the warning log line).</summary>
-public sealed record FaultCase(LifeStep Step, Fault Fault, Outcome Outcome, string Cause)
+public sealed record FaultCase(LifeStep Step, Fault Fault, Outcome Outcome, string Cause, Product Product = Product.HeyGen)
 {
-    public override string ToString() => $"{Step} × {Fault} → {Outcome}";
+    public override string ToString() => $"{Product} {Step} × {Fault} → {Outcome}";
 }
 
 /// <summary>
@@ -73,6 +87,9 @@ public static class FaultMatrix
 
     /// <summary>What the API client's warning says when it retries a call.</summary>
     public const string Retried = "retrying";
+
+    /// <summary>What the error says when a creating call was answered after the attempt timeout.</summary>
+    public const string AnsweredLate = "no answer within the attempt timeout";
 
     public static IReadOnlyList<FaultCase> Cases { get; } = Build();
 
@@ -88,17 +105,24 @@ public static class FaultMatrix
         Fault.Http500 => "HTTP 500",
         Fault.Http503 => "HTTP 503",
         Fault.DelayPastTimeout => "timed out",
+        Fault.AnswerAfterTimeout => AnsweredLate,
         Fault.ConnectionReset => "connection",
         Fault.MalformedBody => "JSON",
         _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, "Not an HTTP fault."),
     };
 
+    /// <summary>What names a fault of a creating call: one that is not answered in time is awaited for the cleanup
+    /// budget too, and its error says so.</summary>
+    private static string CreateCauseOf(Fault fault) =>
+        fault is Fault.DelayPastTimeout or Fault.AnswerAfterTimeout ? AnsweredLate : CauseOf(fault);
+
     private static List<FaultCase> Build()
     {
         var rows = new List<FaultCase>();
 
-        // streaming.new is never retried (a retry could open a second, billed session): every fault is fatal.
-        rows.AddRange(HttpFaults.Select(f => new FaultCase(LifeStep.New, f, Outcome.FatalAtStart, CauseOf(f))));
+        // streaming.new is never retried (a retry could open a second, billed session): every fault is fatal. An
+        // answer after the attempt timeout is still awaited (within the cleanup budget) and its session stopped.
+        rows.AddRange(HttpFaults.Append(Fault.AnswerAfterTimeout).Select(f => new FaultCase(LifeStep.New, f, Outcome.FatalAtStart, CreateCauseOf(f))));
 
         // streaming.start is retried on transient faults; the rest stop the created session and fail the start.
         rows.AddRange(HttpFaults.Select(f => IsTransient(f)
@@ -135,6 +159,35 @@ public static class FaultMatrix
                 : new FaultCase(step, f, Outcome.CloseFailsSessionIdlesOut, CauseOf(f))));
         }
 
+        rows.AddRange(LiveAvatarRows());
         return rows;
+    }
+
+    // The same session life through LiveAvatar's endpoints: sessions/token creates (never retried), sessions/start
+    // (retried: the session id is already known, so a late start answer is simply retried away), sessions/stop.
+    private static IEnumerable<FaultCase> LiveAvatarRows()
+    {
+        foreach (Fault f in HttpFaults.Append(Fault.AnswerAfterTimeout))
+        {
+            yield return new FaultCase(LifeStep.New, f, Outcome.FatalAtStart, CreateCauseOf(f), Product.LiveAvatar);
+        }
+
+        foreach (Fault f in HttpFaults.Append(Fault.AnswerAfterTimeout))
+        {
+            yield return IsTransient(f) || f == Fault.AnswerAfterTimeout
+                ? new FaultCase(LifeStep.Start, f, Outcome.Recovers, Retried, Product.LiveAvatar)
+                : new FaultCase(LifeStep.Start, f, Outcome.FatalAtStart, CauseOf(f), Product.LiveAvatar);
+        }
+
+        // No keep-alive rows: a LiveAvatar session is kept alive over its websocket, not sessions/keep-alive.
+        foreach (LifeStep step in new[] { LifeStep.End, LifeStep.Cancel })
+        {
+            foreach (Fault f in HttpFaults)
+            {
+                yield return IsTransient(f)
+                    ? new FaultCase(step, f, Outcome.Recovers, Retried, Product.LiveAvatar)
+                    : new FaultCase(step, f, Outcome.CloseFailsSessionIdlesOut, CauseOf(f), Product.LiveAvatar);
+            }
+        }
     }
 }

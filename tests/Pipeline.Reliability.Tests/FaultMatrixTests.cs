@@ -15,7 +15,7 @@ internal static class FaultScenario
     public static async Task RunAsync(FaultCase c, ITestOutputHelper output)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
-        await using ReliabilityHarness h = await ReliabilityHarness.CreateAsync();
+        await using ReliabilityHarness h = await ReliabilityHarness.CreateAsync(liveAvatar: c.Product == Product.LiveAvatar);
         bool failed = true;
         try
         {
@@ -43,11 +43,8 @@ internal static class FaultScenario
         int times = persistent ? 50 : 1;
         switch (c.Step)
         {
-            case LifeStep.New:
-                h.Emulator.Faults.Inject(EmulatorEndpoint.StreamingNew, HttpFault(c.Fault), times);
-                break;
-            case LifeStep.Start:
-                h.Emulator.Faults.Inject(EmulatorEndpoint.StreamingStart, HttpFault(c.Fault), times);
+            case LifeStep.New or LifeStep.Start:
+                h.Emulator.Faults.Inject(EndpointOf(c.Product, c.Step), HttpFault(c.Fault), times);
                 break;
             case LifeStep.WebSocketConnect:
                 h.Emulator.Faults.Inject(EmulatorEndpoint.StreamingRealtime, HttpFault(c.Fault), times);
@@ -67,7 +64,12 @@ internal static class FaultScenario
             failure!.Error.IsFatal.Should().BeTrue();
             failure.Error.Message.Should().Contain(StepPhrase(c.Step)).And.ContainEquivalentOf(c.Cause);
             h.Errors.Should().ContainSingle(e => e.IsFatal);
-            if (c.Step == LifeStep.New)
+            if (c.Step == LifeStep.New && c.Fault == Fault.AnswerAfterTimeout)
+            {
+                h.Emulator.Sessions.OpenedCount.Should().Be(1, "the service opened a session, then answered late");
+                failure.Error.Message.Should().Contain("which was closed", "the late answer's session is stopped, and the error says so");
+            }
+            else if (c.Step == LifeStep.New)
             {
                 h.Emulator.Sessions.OpenedCount.Should().Be(0, "no session was created");
             }
@@ -99,7 +101,7 @@ internal static class FaultScenario
         switch (c.Step)
         {
             case LifeStep.Start:
-                h.Emulator.Faults.Pending(EmulatorEndpoint.StreamingStart).Should().Be(0, "the injected start fault was hit");
+                h.Emulator.Faults.Pending(EndpointOf(c.Product, LifeStep.Start)).Should().Be(0, "the injected start fault was hit");
                 await SpeakAsync(h, "u1", u1);
                 expectU2 = false;
                 break;
@@ -160,16 +162,16 @@ internal static class FaultScenario
                 break;
 
             case LifeStep.KeepAlive:
-                h.Emulator.Faults.Inject(EmulatorEndpoint.StreamingKeepAlive, HttpFault(c.Fault), times);
+                h.Emulator.Faults.Inject(EndpointOf(c.Product, LifeStep.KeepAlive), HttpFault(c.Fault), times);
                 EmulatedSession session = h.Emulator.Sessions.Find(sessionId)!;
-                await h.AdvanceUntilAsync(() => h.Emulator.Faults.Pending(EmulatorEndpoint.StreamingKeepAlive) == 0 && session.KeepAliveCount >= 1,
+                await h.AdvanceUntilAsync(() => h.Emulator.Faults.Pending(EndpointOf(c.Product, LifeStep.KeepAlive)) == 0 && session.KeepAliveCount >= 1,
                     Emulated, "a keep-alive getting through after the fault", TimeSpan.FromMilliseconds(50));
                 break;
 
             case LifeStep.End:
                 await SpeakAsync(h, "u1", u1);
                 expectU2 = false;
-                h.Emulator.Faults.Inject(EmulatorEndpoint.StreamingStop, HttpFault(c.Fault), times);
+                h.Emulator.Faults.Inject(EndpointOf(c.Product, LifeStep.End), HttpFault(c.Fault), times);
                 await h.QueueAsync(new EndFrame());
                 break;
 
@@ -178,7 +180,7 @@ internal static class FaultScenario
                 expectU2 = false;
                 await h.QueueAsync([new TTSStartedFrame { ContextId = "u1" }, .. Speech.TtsFrames(u1, Rate, "u1")]);
                 await h.AdvanceUntilAsync(() => h.AtEnd.OfType<BotStartedSpeakingFrame>().Any(), Emulated, "the avatar talking");
-                h.Emulator.Faults.Inject(EmulatorEndpoint.StreamingStop, HttpFault(c.Fault), times);
+                h.Emulator.Faults.Inject(EndpointOf(c.Product, LifeStep.Cancel), HttpFault(c.Fault), times);
                 h.Task.Cancel();
                 break;
 
@@ -223,9 +225,9 @@ internal static class FaultScenario
                 h.Errors.Should().ContainSingle().Which.Message.Should().Contain("Could not close HeyGen session").And.ContainEquivalentOf(c.Cause);
                 h.Emulator.Sessions.Open.Should().ContainSingle("the stop did not reach HeyGen");
                 h.Task.RunningTaskCount.Should().Be(0);
-                // HeyGen ends it after its idle timeout (120 s): billed until then, never forever.
+                // The service ends it after its idle timeout (HeyGen 120 s, LiveAvatar 300 s): billed until then, never forever.
                 EmulatedSession left = h.Emulator.Sessions.Open[0];
-                await h.AdvanceUntilAsync(() => !left.IsOpen, TimeSpan.FromMinutes(3), "the emulator's idle timeout", TimeSpan.FromSeconds(1));
+                await h.AdvanceUntilAsync(() => !left.IsOpen, TimeSpan.FromMinutes(c.Product == Product.LiveAvatar ? 6 : 3), "the emulator's idle timeout", TimeSpan.FromSeconds(1));
                 left.StopReason.Should().Be("IDLE_TIMEOUT");
                 break;
             default:
@@ -234,7 +236,7 @@ internal static class FaultScenario
 
         if (c.Outcome == Outcome.Recovers && c.Step is LifeStep.KeepAlive or LifeStep.End or LifeStep.Cancel)
         {
-            h.Emulator.Faults.Pending(EndpointOf(c.Step)).Should().Be(0, "the injected fault was hit and retried");
+            h.Emulator.Faults.Pending(EndpointOf(c.Product, c.Step)).Should().Be(0, "the injected fault was hit and retried");
         }
 
         // No audio dropped without an error: whatever did not reach the avatar is named in an ErrorFrame.
@@ -269,10 +271,16 @@ internal static class FaultScenario
         h.Task.RunningTaskCount.Should().Be(0, "no task is left running");
     }
 
-    private static EmulatorEndpoint EndpointOf(LifeStep step) => step switch
+    private static EmulatorEndpoint EndpointOf(Product product, LifeStep step) => (product, step) switch
     {
-        LifeStep.KeepAlive => EmulatorEndpoint.StreamingKeepAlive,
-        _ => EmulatorEndpoint.StreamingStop,
+        (Product.HeyGen, LifeStep.New) => EmulatorEndpoint.StreamingNew,
+        (Product.HeyGen, LifeStep.Start) => EmulatorEndpoint.StreamingStart,
+        (Product.HeyGen, LifeStep.KeepAlive) => EmulatorEndpoint.StreamingKeepAlive,
+        (Product.HeyGen, _) => EmulatorEndpoint.StreamingStop,
+        (_, LifeStep.New) => EmulatorEndpoint.LiveAvatarToken,
+        (_, LifeStep.Start) => EmulatorEndpoint.LiveAvatarStart,
+        (_, LifeStep.KeepAlive) => EmulatorEndpoint.LiveAvatarKeepAlive,
+        _ => EmulatorEndpoint.LiveAvatarStop,
     };
 
     public static string StepPhrase(LifeStep step) => step switch
@@ -291,6 +299,9 @@ internal static class FaultScenario
         Fault.Http500 => EmulatedFault.Status(500),
         Fault.Http503 => EmulatedFault.Status(503),
         Fault.DelayPastTimeout => EmulatedFault.Delayed(TimeSpan.FromMinutes(5)),
+
+        // Within the cleanup budget after the attempt timeout (both ReliabilityHarness.IoTimeout, 10 s).
+        Fault.AnswerAfterTimeout => EmulatedFault.DelayResponse(ReliabilityHarness.IoTimeout + TimeSpan.FromSeconds(5)),
         Fault.ConnectionReset => EmulatedFault.DropConnection(),
         Fault.MalformedBody => EmulatedFault.MalformedBody(),
         _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, "Not an HTTP fault."),
@@ -308,67 +319,89 @@ internal static class FaultScenario
 /// <summary>Rows of <see cref="FaultMatrix"/> for one part of a session's life (a class each, so they run in parallel).</summary>
 public sealed class FaultMatrixOpeningTheSessionTests(ITestOutputHelper output)
 {
-    public static TheoryData<LifeStep, Fault> Rows => FaultMatrixTests.Rows(s => s is LifeStep.New or LifeStep.Start);
+    public static TheoryData<Product, LifeStep, Fault> Rows => FaultMatrixTests.Rows(Product.HeyGen, s => s is LifeStep.New or LifeStep.Start);
 
     [Theory]
     [MemberData(nameof(Rows))]
-    public Task A_fault_while_the_session_opens_behaves_as_documented(LifeStep step, Fault fault) =>
-        FaultScenario.RunAsync(FaultMatrixTests.Find(step, fault), output);
+    public Task A_fault_while_the_session_opens_behaves_as_documented(Product product, LifeStep step, Fault fault) =>
+        FaultScenario.RunAsync(FaultMatrixTests.Find(product, step, fault), output);
 }
 
 /// <summary>Rows of <see cref="FaultMatrix"/> for one part of a session's life (a class each, so they run in parallel).</summary>
 public sealed class FaultMatrixConnectingTheSessionTests(ITestOutputHelper output)
 {
-    public static TheoryData<LifeStep, Fault> Rows => FaultMatrixTests.Rows(s => s is LifeStep.WebSocketConnect or LifeStep.MediaConnect);
+    public static TheoryData<Product, LifeStep, Fault> Rows => FaultMatrixTests.Rows(Product.HeyGen, s => s is LifeStep.WebSocketConnect or LifeStep.MediaConnect);
 
     [Theory]
     [MemberData(nameof(Rows))]
-    public Task A_fault_while_the_session_connects_behaves_as_documented(LifeStep step, Fault fault) =>
-        FaultScenario.RunAsync(FaultMatrixTests.Find(step, fault), output);
+    public Task A_fault_while_the_session_connects_behaves_as_documented(Product product, LifeStep step, Fault fault) =>
+        FaultScenario.RunAsync(FaultMatrixTests.Find(product, step, fault), output);
 }
 
 /// <summary>Rows of <see cref="FaultMatrix"/> for one part of a session's life (a class each, so they run in parallel).</summary>
 public sealed class FaultMatrixSpeakingTests(ITestOutputHelper output)
 {
-    public static TheoryData<LifeStep, Fault> Rows => FaultMatrixTests.Rows(s => s is LifeStep.MidUtterance or LifeStep.Interrupt);
+    public static TheoryData<Product, LifeStep, Fault> Rows => FaultMatrixTests.Rows(Product.HeyGen, s => s is LifeStep.MidUtterance or LifeStep.Interrupt);
 
     [Theory]
     [MemberData(nameof(Rows))]
-    public Task A_fault_while_the_avatar_speaks_behaves_as_documented(LifeStep step, Fault fault) =>
-        FaultScenario.RunAsync(FaultMatrixTests.Find(step, fault), output);
+    public Task A_fault_while_the_avatar_speaks_behaves_as_documented(Product product, LifeStep step, Fault fault) =>
+        FaultScenario.RunAsync(FaultMatrixTests.Find(product, step, fault), output);
 }
 
 /// <summary>Rows of <see cref="FaultMatrix"/> for one part of a session's life (a class each, so they run in parallel).</summary>
 public sealed class FaultMatrixKeepingAliveTests(ITestOutputHelper output)
 {
-    public static TheoryData<LifeStep, Fault> Rows => FaultMatrixTests.Rows(s => s is LifeStep.KeepAlive);
+    public static TheoryData<Product, LifeStep, Fault> Rows => FaultMatrixTests.Rows(Product.HeyGen, s => s is LifeStep.KeepAlive);
 
     [Theory]
     [MemberData(nameof(Rows))]
-    public Task A_fault_in_a_keep_alive_behaves_as_documented(LifeStep step, Fault fault) =>
-        FaultScenario.RunAsync(FaultMatrixTests.Find(step, fault), output);
+    public Task A_fault_in_a_keep_alive_behaves_as_documented(Product product, LifeStep step, Fault fault) =>
+        FaultScenario.RunAsync(FaultMatrixTests.Find(product, step, fault), output);
 }
 
 /// <summary>Rows of <see cref="FaultMatrix"/> for one part of a session's life (a class each, so they run in parallel).</summary>
 public sealed class FaultMatrixEndingTests(ITestOutputHelper output)
 {
-    public static TheoryData<LifeStep, Fault> Rows => FaultMatrixTests.Rows(s => s is LifeStep.End);
+    public static TheoryData<Product, LifeStep, Fault> Rows => FaultMatrixTests.Rows(Product.HeyGen, s => s is LifeStep.End);
 
     [Theory]
     [MemberData(nameof(Rows))]
-    public Task A_fault_while_the_session_ends_behaves_as_documented(LifeStep step, Fault fault) =>
-        FaultScenario.RunAsync(FaultMatrixTests.Find(step, fault), output);
+    public Task A_fault_while_the_session_ends_behaves_as_documented(Product product, LifeStep step, Fault fault) =>
+        FaultScenario.RunAsync(FaultMatrixTests.Find(product, step, fault), output);
 }
 
 /// <summary>Rows of <see cref="FaultMatrix"/> for one part of a session's life (a class each, so they run in parallel).</summary>
 public sealed class FaultMatrixCancellingTests(ITestOutputHelper output)
 {
-    public static TheoryData<LifeStep, Fault> Rows => FaultMatrixTests.Rows(s => s is LifeStep.Cancel);
+    public static TheoryData<Product, LifeStep, Fault> Rows => FaultMatrixTests.Rows(Product.HeyGen, s => s is LifeStep.Cancel);
 
     [Theory]
     [MemberData(nameof(Rows))]
-    public Task A_fault_while_the_session_is_cancelled_behaves_as_documented(LifeStep step, Fault fault) =>
-        FaultScenario.RunAsync(FaultMatrixTests.Find(step, fault), output);
+    public Task A_fault_while_the_session_is_cancelled_behaves_as_documented(Product product, LifeStep step, Fault fault) =>
+        FaultScenario.RunAsync(FaultMatrixTests.Find(product, step, fault), output);
+}
+
+/// <summary>LiveAvatar rows of <see cref="FaultMatrix"/> while the session opens.</summary>
+public sealed class FaultMatrixLiveAvatarOpeningTests(ITestOutputHelper output)
+{
+    public static TheoryData<Product, LifeStep, Fault> Rows => FaultMatrixTests.Rows(Product.LiveAvatar, s => s is LifeStep.New or LifeStep.Start);
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public Task A_fault_while_a_LiveAvatar_session_opens_behaves_as_documented(Product product, LifeStep step, Fault fault) =>
+        FaultScenario.RunAsync(FaultMatrixTests.Find(product, step, fault), output);
+}
+
+/// <summary>LiveAvatar rows of <see cref="FaultMatrix"/> in keep-alives and while the session ends.</summary>
+public sealed class FaultMatrixLiveAvatarRunningTests(ITestOutputHelper output)
+{
+    public static TheoryData<Product, LifeStep, Fault> Rows => FaultMatrixTests.Rows(Product.LiveAvatar, s => s is not LifeStep.New and not LifeStep.Start);
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public Task A_fault_in_a_running_LiveAvatar_session_behaves_as_documented(Product product, LifeStep step, Fault fault) =>
+        FaultScenario.RunAsync(FaultMatrixTests.Find(product, step, fault), output);
 }
 
 public sealed class FaultMatrixTests
@@ -378,18 +411,22 @@ public sealed class FaultMatrixTests
     {
         FaultMatrix.Cases.Select(c => c.Step).Distinct().Should().BeEquivalentTo(Enum.GetValues<LifeStep>());
         FaultMatrix.Cases.Select(c => c.Fault).Distinct().Should().BeEquivalentTo(Enum.GetValues<Fault>());
-        FaultMatrix.Cases.Select(c => (c.Step, c.Fault)).Should().OnlyHaveUniqueItems();
+        FaultMatrix.Cases.Select(c => (c.Product, c.Step, c.Fault)).Should().OnlyHaveUniqueItems();
+        FaultMatrix.Cases.Where(c => c.Fault == Fault.AnswerAfterTimeout).Select(c => (c.Product, c.Step)).Should()
+            .Contain([(Product.HeyGen, LifeStep.New), (Product.LiveAvatar, LifeStep.New), (Product.LiveAvatar, LifeStep.Start)],
+                "every creating call of both products is answered late after the service did the work");
         FaultMatrix.Cases.Should().OnlyContain(c => c.Cause.Length > 0, "every row says what names the fault");
     }
 
-    internal static FaultCase Find(LifeStep step, Fault fault) => FaultMatrix.Cases.Single(c => c.Step == step && c.Fault == fault);
+    internal static FaultCase Find(Product product, LifeStep step, Fault fault) =>
+        FaultMatrix.Cases.Single(c => c.Product == product && c.Step == step && c.Fault == fault);
 
-    internal static TheoryData<LifeStep, Fault> Rows(Func<LifeStep, bool> which)
+    internal static TheoryData<Product, LifeStep, Fault> Rows(Product product, Func<LifeStep, bool> which)
     {
-        var data = new TheoryData<LifeStep, Fault>();
-        foreach (FaultCase c in FaultMatrix.Cases.Where(c => which(c.Step)))
+        var data = new TheoryData<Product, LifeStep, Fault>();
+        foreach (FaultCase c in FaultMatrix.Cases.Where(c => c.Product == product && which(c.Step)))
         {
-            data.Add(c.Step, c.Fault);
+            data.Add(c.Product, c.Step, c.Fault);
         }
 
         return data;

@@ -40,11 +40,11 @@ public sealed class ReliabilityDocTests(ITestOutputHelper output)
         var text = new StringBuilder();
         text.Append(Begin).Append('\n');
         text.Append('\n');
-        text.Append("| Step | Fault | Outcome | Named in the error (or, for Recovers / IgnoredAndLogged, the log line) by |\n");
-        text.Append("|---|---|---|---|\n");
+        text.Append("| Product | Step | Fault | Outcome | Named in the error (or, for Recovers / IgnoredAndLogged, the log line) by |\n");
+        text.Append("|---|---|---|---|---|\n");
         foreach (FaultCase c in FaultMatrix.Cases)
         {
-            text.Append($"| {c.Step} | {Describe(c.Fault)} | **{c.Outcome}** | `{c.Cause}` |\n");
+            text.Append($"| {c.Product} | {c.Step} | {Describe(c.Fault)} | **{c.Outcome}** | `{c.Cause}` |\n");
         }
 
         text.Append('\n');
@@ -71,6 +71,7 @@ public sealed class ReliabilityDocTests(ITestOutputHelper output)
         Fault.Http500 => "HTTP 500",
         Fault.Http503 => "HTTP 503",
         Fault.DelayPastTimeout => "no answer past the timeout",
+        Fault.AnswerAfterTimeout => "work done, answer after the attempt timeout",
         Fault.ConnectionReset => "connection reset",
         Fault.MalformedBody => "HTTP 200, malformed body",
         Fault.WebSocketDrop => "websocket dropped (reconnect succeeds)",

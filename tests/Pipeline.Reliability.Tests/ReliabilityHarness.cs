@@ -27,7 +27,7 @@ internal sealed class ReliabilityHarness : IAsyncDisposable
     private readonly ConcurrentQueue<ErrorFrame> _errors = new();
     private readonly ILoggerFactory _loggerFactory;
 
-    private ReliabilityHarness(FakeTimeProvider clock, HeyGenEmulator emulator, HeyGenApi api, HeyGenVideoService service, CapturingLoggerProvider logs, ILoggerFactory loggerFactory)
+    private ReliabilityHarness(FakeTimeProvider clock, HeyGenEmulator emulator, BaseAvatarApi api, HeyGenVideoService service, CapturingLoggerProvider logs, ILoggerFactory loggerFactory)
     {
         Clock = clock;
         Emulator = emulator;
@@ -50,7 +50,7 @@ internal sealed class ReliabilityHarness : IAsyncDisposable
 
     public HeyGenEmulator Emulator { get; }
 
-    public HeyGenApi Api { get; }
+    public BaseAvatarApi Api { get; }
 
     public HeyGenVideoService Service { get; }
 
@@ -68,7 +68,8 @@ internal sealed class ReliabilityHarness : IAsyncDisposable
 
     public static async Task<ReliabilityHarness> CreateAsync(
         Action<HeyGenVideoServiceOptions>? configure = null,
-        DateTimeOffset? start = null)
+        DateTimeOffset? start = null,
+        bool liveAvatar = false)
     {
         var clock = new FakeTimeProvider(start ?? DateTimeOffset.Parse("2026-11-25T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         var logs = new CapturingLoggerProvider();
@@ -79,15 +80,20 @@ internal sealed class ReliabilityHarness : IAsyncDisposable
             EnforceSessionLimits = true,
             Avatar = new EmulatedAvatarOptions { Width = 16, Height = 16, FrameRate = 5 },
         });
-        var apiOptions = new HeyGenApiOptions { ApiKey = emulator.ApiKey, BaseUrl = emulator.StreamingApiBaseUrl, AttemptTimeout = IoTimeout };
+        AvatarApiOptions apiOptions = liveAvatar
+            ? new LiveAvatarApiOptions { ApiKey = emulator.LiveAvatarApiKey, BaseUrl = emulator.LiveAvatarApiBaseUrl, AttemptTimeout = IoTimeout }
+            : new HeyGenApiOptions { ApiKey = emulator.ApiKey, BaseUrl = emulator.StreamingApiBaseUrl, AttemptTimeout = IoTimeout };
+        apiOptions.CleanupTimeout = IoTimeout;
         apiOptions.Retry.BaseDelay = TimeSpan.FromMilliseconds(200);
         apiOptions.Retry.UseJitter = false;
-        var api = new HeyGenApi(apiOptions, loggerFactory, clock);
+        BaseAvatarApi api = apiOptions is LiveAvatarApiOptions la
+            ? new LiveAvatarApi(la, loggerFactory, clock)
+            : new HeyGenApi((HeyGenApiOptions)apiOptions, loggerFactory, clock);
         var options = new HeyGenVideoServiceOptions
         {
             Api = api,
             MediaConnector = emulator.MediaConnector,
-            SessionRequest = new NewSessionRequest(),
+            SessionRequest = liveAvatar ? new LiveAvatarNewSessionRequest { AvatarId = "reliability-avatar" } : new NewSessionRequest(),
             MediaConnectTimeout = IoTimeout,
             EndDrainTimeout = TimeSpan.FromSeconds(5),
             Realtime = new HeyGenRealtimeOptions

@@ -14,8 +14,16 @@ public abstract class AvatarApiOptions
     /// Default 10 s; <see cref="Timeout.InfiniteTimeSpan"/> disables the per-attempt timeout.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long closing a half-opened session (after a failed or cancelled start) may take. Default 10 s.</summary>
+    /// <summary>How long closing a half-opened session (after a failed or cancelled start) may take, and how long a
+    /// creating call (<c>streaming.new</c>, <c>sessions/token</c>) that timed out or was cancelled is still awaited
+    /// so the session it may have opened can be stopped. Default 10 s.</summary>
     public TimeSpan CleanupTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a stop (<c>streaming.stop</c>, <c>sessions/stop</c>) keeps being retried, with backoff, on
+    /// transient failures before the failure is reported (a session that is not stopped stays billed). The caller's
+    /// cancellation token can end it sooner. Default 30 s; ignored when <see cref="AvatarApiRetryOptions.MaxRetryAttempts"/>
+    /// is 0 (no retries at all).</summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Retries of transient failures on the calls that cannot open a second session.</summary>
     public AvatarApiRetryOptions Retry { get; } = new();
@@ -64,6 +72,12 @@ public abstract class AvatarApiOptions
         {
             throw new ArgumentOutOfRangeException(nameof(CleanupTimeout), CleanupTimeout,
                 $"{name}.{nameof(CleanupTimeout)} must be between 10 ms and 10 minutes.");
+        }
+
+        if (CloseTimeout < TimeSpan.FromMilliseconds(10) || CloseTimeout > TimeSpan.FromMinutes(10))
+        {
+            throw new ArgumentOutOfRangeException(nameof(CloseTimeout), CloseTimeout,
+                $"{name}.{nameof(CloseTimeout)} must be between 10 ms and 10 minutes.");
         }
 
         if (MaxErrorBodyLength is < 0 or > 1_000_000)

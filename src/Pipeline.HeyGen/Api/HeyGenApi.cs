@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.HeyGen.Api.Http;
@@ -12,8 +11,11 @@ namespace Pipeline.HeyGen.Api;
 /// <remarks>
 /// <para><see cref="NewSessionAsync(NewSessionRequest, CancellationToken)"/> is <c>streaming.new</c> then
 /// <c>streaming.start</c>; if start fails or is cancelled, the session is stopped before the error surfaces.</para>
-/// <para><c>streaming.new</c> is never retried (a retry could open a second, billed session); start, stop,
-/// keep-alive, create_token and list are retried on transient failures per <see cref="AvatarApiOptions.Retry"/>.</para>
+/// <para><c>streaming.new</c> is never retried (a retry could open a second, billed session), and never abandoned
+/// while its answer can still come: on a cancel or the attempt timeout it is awaited within
+/// <see cref="AvatarApiOptions.CleanupTimeout"/> and the session its late answer names is stopped. Start,
+/// keep-alive, create_token and list are retried on transient failures per <see cref="AvatarApiOptions.Retry"/>;
+/// stop is retried with backoff until <see cref="AvatarApiOptions.CloseTimeout"/>.</para>
 /// <para>Thread-safe; holds no per-session state.</para>
 /// </remarks>
 public sealed class HeyGenApi : BaseAvatarApi
@@ -26,7 +28,7 @@ public sealed class HeyGenApi : BaseAvatarApi
     private readonly AvatarApiTransport _transport;
     private readonly ILogger _logger;
     private readonly TimeSpan _cleanupTimeout;
-    private readonly TimeProvider _timeProvider;
+    private readonly SessionCreation _creation;
 
     /// <summary>Creates a client with its own <see cref="HttpClient"/> (disposed with this client).</summary>
     /// <param name="options">The settings; <see cref="AvatarApiOptions.ApiKey"/> is required.</param>
@@ -51,7 +53,8 @@ public sealed class HeyGenApi : BaseAvatarApi
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<HeyGenApi>();
         _transport = new AvatarApiTransport(Service, "x-api-key", httpClient, options, _logger, timeProvider ?? TimeProvider.System);
         _cleanupTimeout = options.CleanupTimeout;
-        _timeProvider = timeProvider ?? TimeProvider.System;
+        _creation = new SessionCreation(_transport,
+            "Call HeyGenApi.CloseLeakedSessionsAsync (it lists the account's open sessions and stops them) to end it.");
     }
 
     /// <inheritdoc />
@@ -70,10 +73,13 @@ public sealed class HeyGenApi : BaseAvatarApi
     /// <summary>Creates a session (<c>streaming.new</c>, never retried) and starts it (<c>streaming.start</c>).</summary>
     /// <param name="request">What to create, validated before anything is sent; <see langword="null"/> for HeyGen's
     /// defaults (only <c>version</c> is sent).</param>
-    /// <param name="cancellationToken">Cancels the call. A session created before cancellation is stopped first.</param>
+    /// <param name="cancellationToken">Cancels the call. A session created before cancellation is stopped first; if
+    /// <c>streaming.new</c> is being answered, its answer is awaited (within <see cref="AvatarApiOptions.CleanupTimeout"/>)
+    /// so the session it names can be stopped.</param>
     /// <returns>The started session; <see cref="StandardSessionResponse.RawResponse"/> is the <see cref="HeyGenSession"/>.</returns>
     /// <exception cref="HeyGenApiException">Creating or starting failed; no session was left open (unless stopping
-    /// it failed too, which is logged as an error with the session id).</exception>
+    /// it failed too, or <c>streaming.new</c> was not answered even within the cleanup budget: the message, or the
+    /// error log, then says a session may be billed and to call <see cref="CloseLeakedSessionsAsync"/>).</exception>
     public async Task<StandardSessionResponse> NewSessionAsync(NewSessionRequest? request, CancellationToken cancellationToken = default)
     {
         request ??= new NewSessionRequest();
@@ -82,35 +88,14 @@ public sealed class HeyGenApi : BaseAvatarApi
         var call = new AvatarApiCall("streaming.new", HttpMethod.Post, "streaming.new")
         {
             Body = AvatarApiTransport.Serialize(request, HeyGenJsonContext.Default.NewSessionRequest),
-            Retryable = false,
+            Creates = true,
         };
-        // streaming.new is not aborted when the caller cancels: the service may already have opened (and started
-        // billing) a session whose id only its answer carries. The call runs to its own attempt timeout; a caller that
-        // cancelled is released at once, and the session, if one was opened, is stopped when the answer comes.
-        cancellationToken.ThrowIfCancellationRequested();
-        Task<ApiResult> send = _transport.SendAsync(call, CancellationToken.None);
-        ApiResult result;
-        try
-        {
-            result = await send.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await StopIfCreatedAsync(send).ConfigureAwait(false);
-            throw;
-        }
-
-        HeyGenSession session;
-        try
-        {
-            session = _transport.ParseData(call, result, HeyGenJsonContext.Default.HeyGenSession);
-        }
-        catch (HeyGenApiException) when (SessionIdIn(result.Data) is { } createdId)
-        {
-            // The server did open a session, it just did not describe it fully: do not leave it running.
-            await StopAfterFailedStartAsync(createdId).ConfigureAwait(false);
-            throw;
-        }
+        HeyGenSession session = await _creation.SendAsync(
+            call,
+            result => _transport.ParseData(call, result, HeyGenJsonContext.Default.HeyGenSession),
+            SessionCreation.SessionIdIn,
+            StopAfterFailedStartAsync,
+            cancellationToken).ConfigureAwait(false);
 
         ApiLog.SessionCreated(_logger, Service, session.SessionId);
         try
@@ -241,6 +226,7 @@ public sealed class HeyGenApi : BaseAvatarApi
     {
         var call = new AvatarApiCall(operation, HttpMethod.Post, operation)
         {
+            Closes = operation == "streaming.stop",
             Body = AvatarApiTransport.Serialize(new SessionIdBody(sessionId), HeyGenJsonContext.Default.SessionIdBody),
             Retryable = true,
             AllowEmptyBody = allowEmptyBody,
@@ -249,44 +235,22 @@ public sealed class HeyGenApi : BaseAvatarApi
         await _transport.SendAsync(call, cancellationToken).ConfigureAwait(false);
     }
 
-    // Waits (within the cleanup budget) for an abandoned streaming.new to answer, and stops the session it opened.
-    private async Task StopIfCreatedAsync(Task<ApiResult> send)
-    {
-        try
-        {
-            ApiResult late = await send.WaitAsync(_cleanupTimeout, _timeProvider).ConfigureAwait(false);
-            if (SessionIdIn(late.Data) is { } createdId)
-            {
-                await StopAfterFailedStartAsync(createdId).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is HeyGenApiException or TimeoutException or OperationCanceledException)
-        {
-            // No answer, or an error answer: no session id to stop. A session lost this way can still be found
-            // with ListSessionsAsync / CloseLeakedSessionsAsync.
-            ApiLog.AbandonedCreateUnanswered(_logger, Service, ex.GetType().Name);
-        }
-    }
-
-    private async Task StopAfterFailedStartAsync(string sessionId)
+    // Closes a session the caller will not get (its start failed, or its creation was cancelled or timed out), on
+    // its own budget: the caller's token may be the reason we are here. Stops are retried until the budget ends.
+    private async Task<bool> StopAfterFailedStartAsync(string sessionId)
     {
         ApiLog.StoppingAfterFailedStart(_logger, Service, sessionId);
-
-        // The caller's token may be the reason we are here, so cleanup runs on its own bounded budget.
         using var cleanup = new CancellationTokenSource(_cleanupTimeout, _transport.TimeProvider);
         try
         {
             await SendSessionCallAsync("streaming.stop", sessionId, cleanup.Token, allowEmptyBody: true).ConfigureAwait(false);
             ApiLog.SessionStopped(_logger, Service, sessionId, "start failed");
+            return true;
         }
         catch (Exception ex) when (ex is HeyGenApiException or OperationCanceledException)
         {
             ApiLog.CleanupFailed(_logger, Service, sessionId, _transport.Redact(ex.Message));
+            return false;
         }
     }
-
-    private static string? SessionIdIn(JsonElement? data) =>
-        data is { ValueKind: JsonValueKind.Object } d && d.TryGetProperty("session_id", out var id) && id.ValueKind == JsonValueKind.String
-            ? id.GetString()
-            : null;
 }

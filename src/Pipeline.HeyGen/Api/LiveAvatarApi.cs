@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.HeyGen.Api.Http;
@@ -11,8 +10,9 @@ namespace Pipeline.HeyGen.Api;
 /// the API key, so closing needs only the session id.
 /// </summary>
 /// <remarks>
-/// <para>Creating a token is never retried (it creates a session); start, stop and keep-alive are retried on
-/// transient failures per <see cref="AvatarApiOptions.Retry"/>. A session whose start fails or is cancelled is stopped
+/// <para>Creating a token is never retried (it creates a session) and never abandoned while its answer can still
+/// come (a session its late answer names is stopped); start and keep-alive are retried on transient failures per
+/// <see cref="AvatarApiOptions.Retry"/>, stop with backoff until <see cref="AvatarApiOptions.CloseTimeout"/>. A session whose start fails or is cancelled is stopped
 /// with reason <c>SERVER_ERROR</c> before the error surfaces.</para>
 /// <para>Thread-safe; holds no per-session state (Pipecat keeps the last session token; this client does not need to).</para>
 /// </remarks>
@@ -26,6 +26,7 @@ public sealed class LiveAvatarApi : BaseAvatarApi
     private readonly AvatarApiTransport _transport;
     private readonly ILogger _logger;
     private readonly LiveAvatarApiOptions _options;
+    private readonly SessionCreation _creation;
 
     /// <summary>Creates a client with its own <see cref="HttpClient"/> (disposed with this client).</summary>
     /// <param name="options">The settings; <see cref="AvatarApiOptions.ApiKey"/> is required.</param>
@@ -49,6 +50,8 @@ public sealed class LiveAvatarApi : BaseAvatarApi
         _options = options;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<LiveAvatarApi>();
         _transport = new AvatarApiTransport(Service, "X-API-KEY", httpClient, options, _logger, timeProvider ?? TimeProvider.System);
+        _creation = new SessionCreation(_transport,
+            "Its id is unknown to this process: LiveAvatar ends a session that is never started after its idle timeout; check the LiveAvatar dashboard for sessions left open.");
     }
 
     /// <inheritdoc />
@@ -96,9 +99,12 @@ public sealed class LiveAvatarApi : BaseAvatarApi
         };
     }
 
-    /// <summary>Creates a session and its bearer token (<c>POST /v1/sessions/token</c>, never retried).</summary>
+    /// <summary>Creates a session and its bearer token (<c>POST /v1/sessions/token</c>, never retried, never abandoned
+    /// while its answer can still come).</summary>
     /// <param name="request">What to create; validated before anything is sent.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <param name="cancellationToken">Cancels the call. If the call is being answered, its answer is awaited (within
+    /// <see cref="AvatarApiOptions.CleanupTimeout"/>) and the session it names is stopped before the cancellation
+    /// surfaces.</param>
     /// <returns>The session id and session token. The session is not started yet.</returns>
     /// <exception cref="HeyGenApiException">The call failed.</exception>
     public async Task<LiveAvatarSessionToken> CreateSessionTokenAsync(LiveAvatarNewSessionRequest request, CancellationToken cancellationToken = default)
@@ -108,10 +114,14 @@ public sealed class LiveAvatarApi : BaseAvatarApi
         var call = new AvatarApiCall("sessions/token", HttpMethod.Post, "sessions/token")
         {
             Body = AvatarApiTransport.Serialize(request, HeyGenJsonContext.Default.LiveAvatarNewSessionRequest),
-            Retryable = false,
+            Creates = true,
         };
-        var data = await _transport.SendAsync(call, cancellationToken).ConfigureAwait(false);
-        var token = _transport.ParseData(call, data, HeyGenJsonContext.Default.LiveAvatarSessionToken);
+        var token = await _creation.SendAsync(
+            call,
+            result => _transport.ParseData(call, result, HeyGenJsonContext.Default.LiveAvatarSessionToken),
+            SessionCreation.SessionIdIn,
+            StopAfterFailedStartAsync,
+            cancellationToken).ConfigureAwait(false);
         ApiLog.SessionCreated(_logger, Service, token.SessionId);
         return token;
     }
@@ -151,6 +161,7 @@ public sealed class LiveAvatarApi : BaseAvatarApi
         {
             Body = AvatarApiTransport.Serialize(new LiveAvatarStopBody(sessionId, reason), HeyGenJsonContext.Default.LiveAvatarStopBody),
             Retryable = true,
+            Closes = true,
             AllowEmptyBody = true,
             SessionId = sessionId,
         };
@@ -192,17 +203,20 @@ public sealed class LiveAvatarApi : BaseAvatarApi
         base.Dispose(disposing);
     }
 
-    private async Task StopAfterFailedStartAsync(string sessionId)
+    // Closes a session the caller will not get (its start failed, or its creation was cancelled or timed out).
+    private async Task<bool> StopAfterFailedStartAsync(string sessionId)
     {
         ApiLog.StoppingAfterFailedStart(_logger, Service, sessionId);
         using var cleanup = new CancellationTokenSource(_options.CleanupTimeout, _transport.TimeProvider);
         try
         {
             await StopSessionAsync(sessionId, LiveAvatarStopReason.ServerError, cleanup.Token).ConfigureAwait(false);
+            return true;
         }
         catch (Exception ex) when (ex is HeyGenApiException or OperationCanceledException)
         {
             ApiLog.CleanupFailed(_logger, Service, sessionId, _transport.Redact(ex.Message));
+            return false;
         }
     }
 }

@@ -10,19 +10,25 @@ public sealed class CancellationTests : EmulatorTest
     private static readonly TimeSpan Forever = TimeSpan.FromHours(1);
 
     [Fact]
-    public async Task Cancelling_during_new_abandons_the_request_at_once()
+    public async Task Cancelling_during_new_waits_for_its_answer_within_the_cleanup_budget_then_abandons_it_and_logs_the_risk()
     {
-        var api = HeyGen();
+        var time = new TimerObservingTimeProvider();
+        var api = HeyGen(o => o.CleanupTimeout = TimeSpan.FromSeconds(2), time);
         Emulator.Faults.Inject(EmulatorEndpoint.StreamingNew, EmulatedFault.Delayed(Forever));
         using var cts = new CancellationTokenSource();
 
         var newSession = api.NewSessionAsync(new NewSessionRequest(), cts.Token);
         await Emulator.Requests.WaitForAsync(EmulatorEndpoint.StreamingNew, 1);
         await cts.CancelAsync();
+        await FakeClockPump.AdvanceUntilAsync(time, () => newSession.IsCompleted, TimeSpan.FromSeconds(10), "the cleanup budget ending",
+            TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(20));
 
         await newSession.Invoking(t => t).Should().ThrowAsync<OperationCanceledException>();
+        time.GetUtcNow().Should().BeOnOrAfter(time.Start + TimeSpan.FromSeconds(2), "the answer was awaited for the cleanup budget");
         Emulator.Sessions.OpenedCount.Should().Be(0);
         Emulator.Requests.CountFor(EmulatorEndpoint.StreamingNew).Should().Be(1, "a cancellation is not retried");
+        Logs.Lines.Should().Contain(l => l.Level == Microsoft.Extensions.Logging.LogLevel.Error
+            && l.Message.Contains("may have opened a session", StringComparison.Ordinal) && l.Message.Contains("CloseLeakedSessionsAsync", StringComparison.Ordinal));
     }
 
     [Fact]

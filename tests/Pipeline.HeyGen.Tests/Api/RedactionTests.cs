@@ -76,3 +76,57 @@ public sealed class RedactionTests : EmulatorTest
         text.Should().StartWith("key=*** in text aaaa").And.EndWith("more characters]");
     }
 }
+
+/// <summary>The registry of secrets behind the redactor: every encoding and any 12-character run of a known secret.</summary>
+public sealed class SecretRegistryRedactionTests
+{
+    private static readonly string Secret = "k+" + Guid.NewGuid().ToString("N")[..20] + "/=&x";
+
+    [Fact]
+    public void A_known_secret_is_masked_raw_json_escaped_url_encoded_and_base64_in_either_hex_case()
+    {
+        SecretRedactor.Redact(string.Empty, [Secret]);
+        string json = System.Text.Json.JsonSerializer.Serialize(Secret)[1..^1];
+        string[] forms =
+        [
+            Secret,
+            json,
+            System.Text.RegularExpressions.Regex.Replace(json, @"\\u[0-9A-F]{4}", m => m.Value.ToLowerInvariant()),
+            Uri.EscapeDataString(Secret),
+            System.Text.RegularExpressions.Regex.Replace(Uri.EscapeDataString(Secret), "%[0-9A-F]{2}", m => m.Value.ToLowerInvariant()),
+            System.Net.WebUtility.UrlEncode(Secret),
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Secret)),
+        ];
+
+        foreach (string form in forms)
+        {
+            SecretRedactor.Redact($"before {form} after", []).Should().Be("before *** after", $"'{form}' is a form of the secret");
+        }
+    }
+
+    [Theory]
+    [InlineData("user:")]
+    [InlineData("u:")]
+    [InlineData("ab:")]
+    public void A_secret_inside_a_larger_base64_blob_is_masked_at_any_byte_alignment(string prefix)
+    {
+        SecretRedactor.Redact(string.Empty, [Secret]);
+        string blob = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(prefix + Secret + ":tail"));
+
+        string redacted = SecretRedactor.Redact($"Authorization: Basic-ish {blob}", []);
+
+        redacted.Should().Contain("***");
+        redacted.Length.Should().BeLessThan(blob.Length, "the part of the blob that encodes the secret is gone");
+    }
+
+    [Fact]
+    public void Any_run_of_12_characters_of_a_secret_is_masked_and_shorter_pieces_and_ordinary_text_are_kept()
+    {
+        SecretRedactor.Redact(string.Empty, [Secret]);
+
+        SecretRedactor.Redact($"cut off: {Secret[3..15]}!", []).Should().Be("cut off: ***!");
+        SecretRedactor.Redact($"piece {Secret[3..14]}.", []).Should().Be($"piece {Secret[3..14]}.", "11 characters are not a run");
+        const string ordinary = "HeyGen streaming.stop failed: HTTP 503 (ServiceUnavailable) after 4 attempts over 3.2 s.";
+        SecretRedactor.Redact(ordinary, []).Should().Be(ordinary);
+    }
+}

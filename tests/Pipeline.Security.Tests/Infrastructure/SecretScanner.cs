@@ -1,5 +1,7 @@
+using System.Buffers.Text;
 using System.Net;
 using System.Text;
+using System.Text.Encodings.Web;
 using Pipeline.Core.Frames;
 
 namespace Pipeline.Security.Tests.Infrastructure;
@@ -49,16 +51,29 @@ internal sealed class SecretScanner
         Add(where, exception?.ToString());
     }
 
-    /// <summary>Every (where, secret form) pair found: each secret raw, URL-encoded (both styles) and base64.</summary>
+    /// <summary>The shortest run of a secret's characters that counts as a leak.</summary>
+    public const int RunLength = 12;
+
+    /// <summary>
+    /// Every (where, secret form) pair found: each secret raw, JSON-escaped (as System.Text.Json writes it, <c>+</c> as
+    /// <c>\u002B</c>), URL-encoded (both styles), base64 and base64url, and any run of <see cref="RunLength"/> of its
+    /// characters. Hex digits match in either case.
+    /// </summary>
     public IReadOnlyList<string> Find(IEnumerable<string> secrets)
     {
         var forms = new HashSet<string>(StringComparer.Ordinal);
         foreach (string secret in secrets.Where(s => !string.IsNullOrEmpty(s)))
         {
             forms.Add(secret);
+            forms.Add(JavaScriptEncoder.Default.Encode(secret));
             forms.Add(Uri.EscapeDataString(secret));
             forms.Add(WebUtility.UrlEncode(secret));
             forms.Add(Convert.ToBase64String(Encoding.UTF8.GetBytes(secret)));
+            forms.Add(Base64Url.EncodeToString(Encoding.UTF8.GetBytes(secret)));
+            for (int i = 0; i + RunLength < secret.Length; i++)
+            {
+                forms.Add(secret.Substring(i, RunLength));
+            }
         }
 
         return [.. from t in _texts from f in forms where t.Text.Contains(f, StringComparison.OrdinalIgnoreCase) select $"{t.Where}: contains '{f}' in: {Excerpt(t.Text, f)}"];

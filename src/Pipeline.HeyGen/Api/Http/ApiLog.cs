@@ -41,6 +41,12 @@ internal static partial class ApiLog
     [LoggerMessage(Level = LogLevel.Information, Message = "{Service} closing leaked session {SessionId} (status {Status}, created {CreatedAt})")]
     public static partial void ClosingLeaked(ILogger logger, string service, string sessionId, string status, DateTimeOffset? createdAt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service}: a cancelled session creation got no usable answer ({Reason}); if the service opened a session it cannot be stopped by id (see CloseLeakedSessionsAsync)")]
-    public static partial void AbandonedCreateUnanswered(ILogger logger, string service, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} session {SessionId} was opened by an answer that came after the caller gave up; closing it")]
+    public static partial void LateAnswerOpenedSession(ILogger logger, string service, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Message}")]
+    public static partial void CancelledCreateSettled(ILogger logger, string message);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Message}")]
+    public static partial void CreateMayHaveLeaked(ILogger logger, string message);
 }

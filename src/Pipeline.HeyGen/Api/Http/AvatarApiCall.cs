@@ -15,6 +15,15 @@ internal sealed record AvatarApiCall(string Operation, HttpMethod Method, string
     /// <summary>Whether transient failures may be retried: only for calls that cannot open a second session.</summary>
     public bool Retryable { get; init; }
 
+    /// <summary>Whether the call may open a billed session (<c>streaming.new</c>, <c>sessions/token</c>): it is sent
+    /// once, with no attempt timeout of its own (<see cref="SessionCreation"/> times it and never abandons it).</summary>
+    public bool Creates { get; init; }
+
+    /// <summary>Whether the call stops a session: transient failures are retried with backoff until
+    /// <see cref="AvatarApiOptions.CloseTimeout"/> (or the caller's token) ends, not just
+    /// <see cref="AvatarApiRetryOptions.MaxRetryAttempts"/> times.</summary>
+    public bool Closes { get; init; }
+
     /// <summary>Whether an empty 2xx body is acceptable (calls whose reply carries nothing useful).</summary>
     public bool AllowEmptyBody { get; init; }
 

@@ -26,6 +26,8 @@ internal sealed class AvatarApiTransport : IDisposable
     private readonly TimeProvider _time;
     private readonly ResiliencePipeline<HttpResponseMessage> _retrying;
     private readonly ResiliencePipeline<HttpResponseMessage> _singleAttempt;
+    private readonly ResiliencePipeline<HttpResponseMessage> _creating;
+    private readonly ResiliencePipeline<HttpResponseMessage> _closing;
 
     public AvatarApiTransport(string serviceName, string apiKeyHeader, HttpClient? http, AvatarApiOptions options, ILogger logger, TimeProvider time)
     {
@@ -48,7 +50,16 @@ internal sealed class AvatarApiTransport : IDisposable
         _baseUrl = new Uri(baseText.EndsWith('/') ? baseText : baseText + "/");
         _retrying = AvatarApiResilience.BuildRetrying(options, time, logger, serviceName);
         _singleAttempt = AvatarApiResilience.BuildSingleAttempt(options, time);
+        _creating = AvatarApiResilience.BuildCreating();
+        _closing = AvatarApiResilience.BuildClosing(options, time, logger, serviceName);
+        SecretRegistry.Shared.Register(options.ApiKey);
     }
+
+    /// <summary>The settings the transport was built with.</summary>
+    public AvatarApiOptions Options => _options;
+
+    /// <summary>Where the transport logs.</summary>
+    public ILogger Logger => _logger;
 
     /// <summary>"HeyGen" or "LiveAvatar", used in logs and errors.</summary>
     public string ServiceName { get; }
@@ -58,9 +69,21 @@ internal sealed class AvatarApiTransport : IDisposable
     /// <summary>Sends the call and returns the HTTP status with the envelope's <c>data</c> (null when the body had none).</summary>
     public async Task<ApiResult> SendAsync(AvatarApiCall call, CancellationToken cancellationToken)
     {
-        var pipeline = call.Retryable ? _retrying : _singleAttempt;
+        var pipeline = call switch
+        {
+            { Creates: true } => _creating,
+            { Closes: true } => _closing,
+            { Retryable: true } => _retrying,
+            _ => _singleAttempt,
+        };
+        SecretRegistry.Shared.Register(call.BearerToken);
         var context = ResilienceContextPool.Shared.Get(call.Operation, cancellationToken);
         context.Properties.Set(AvatarApiResilience.OperationKey, call.Operation);
+        if (call.Closes)
+        {
+            context.Properties.Set(AvatarApiResilience.DeadlineKey, _time.GetTimestamp() + (long)(_options.CloseTimeout.TotalSeconds * _time.TimestampFrequency));
+        }
+
         var attempts = new StrongBox<int>();
         var started = _time.GetTimestamp();
         HttpResponseMessage response;
@@ -106,7 +129,13 @@ internal sealed class AvatarApiTransport : IDisposable
             if (!response.IsSuccessStatusCode)
             {
                 var (code, message) = ResponseEnvelope.ParseErrorBody(body);
-                throw Fail(call, Describe(call, $"HTTP {status} ({ReasonOf(response.StatusCode)})", code, message, body), status, body, code);
+                var what = $"HTTP {status} ({ReasonOf(response.StatusCode)})";
+                if (attempts.Value > 1)
+                {
+                    what += $" after {attempts.Value} attempts over {_time.GetElapsedTime(started).TotalSeconds:0.#} s";
+                }
+
+                throw Fail(call, Describe(call, what, code, message, body), status, body, code);
             }
 
             if (call.AllowEmptyBody && string.IsNullOrWhiteSpace(body))
@@ -141,6 +170,9 @@ internal sealed class AvatarApiTransport : IDisposable
         {
             throw Fail(call, $"{ServiceName} {call.Operation} succeeded but its response has no 'data'.", result.Status, body: null, code: null);
         }
+
+        // Tokens the service issued are secrets from now on, wherever they are echoed (a stop's error body, a log).
+        SecretRedactor.RegisterSecretsIn(element);
 
         var missing = MissingRequiredFields(element, typeInfo);
         if (missing.Count > 0)
