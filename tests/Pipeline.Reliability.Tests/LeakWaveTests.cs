@@ -93,7 +93,7 @@ public sealed class LeakWaveTests(ITestOutputHelper output)
     }
 
     // The injector queues faults per endpoint: whichever calls come first take them, so the mix lands on random runs.
-    private static void InjectMixedFaults(FaultInjector faults)
+    private static void InjectMixedFaults(EmulatorFaults faults)
     {
         faults.Inject(EmulatorEndpoint.StreamingNew, EmulatedFault.DelayResponse(Late), times: 10);
         faults.Inject(EmulatorEndpoint.LiveAvatarToken, EmulatedFault.DelayResponse(Late), times: 10);
