@@ -10,8 +10,9 @@ public sealed class VadOptions
     public float Confidence { get; init; } = 0.7f;
 
     /// <summary>
-    /// How long speech must last, without a non-speech window, before the user counts as speaking. Default 200 ms;
-    /// rounded up to whole 32 ms windows. Shorter reacts sooner; longer ignores coughs and clicks.
+    /// How much speech (in speech windows) must be heard before the user counts as speaking. Default 200 ms; rounded
+    /// up to whole 32 ms windows. Dips shorter than this inside the first speech (consonant closures) are tolerated;
+    /// as long a run of non-speech abandons the start. Shorter reacts sooner; longer ignores coughs and clicks.
     /// </summary>
     public TimeSpan StartDuration { get; init; } = TimeSpan.FromMilliseconds(200);
 

@@ -17,7 +17,8 @@ public enum VoiceActivityKind
 /// (the end of its last speech window).
 /// </param>
 /// <param name="DetectedAt">
-/// Where in the stream the change was confirmed: <see cref="Position"/> plus the start or stop duration, i.e. when the
-/// event could be reported.
+/// Where in the stream the change was confirmed, i.e. when it could be reported: for a stop exactly
+/// <see cref="Position"/> plus the stop duration; for a start at least <see cref="Position"/> plus the start duration
+/// (more when short dips interrupted the first speech, see <see cref="VadOptions.StartDuration"/>).
 /// </param>
 public readonly record struct VoiceActivityEvent(VoiceActivityKind Kind, TimeSpan Position, TimeSpan DetectedAt);
