@@ -25,15 +25,19 @@ public sealed class EspeakTextToSpeechClient : ITextToSpeechClient
     private readonly EspeakOptions _options;
     private readonly string _executable;
     private readonly TextToSpeechClientMetadata _metadata;
+    private readonly EspeakVoiceCatalog _voices;
 
     /// <summary>Creates the client and checks that espeak-ng is installed.</summary>
     /// <param name="options">Program, voice and prosody; defaults when null.</param>
     /// <exception cref="SpeechEngineNotFoundException">espeak-ng is not installed; the message says what to install.</exception>
+    /// <exception cref="ArgumentException">espeak-ng has no voice named <see cref="EspeakOptions.Voice"/>.</exception>
     public EspeakTextToSpeechClient(EspeakOptions? options = null)
     {
         _options = options ?? new EspeakOptions();
         _options.Validate();
         _executable = ExecutableLocator.Require(_options.ExecutablePath, DebianPackage);
+        _voices = EspeakVoiceCatalog.Load(_executable);
+        CheckVoice(_options.Voice);
         _metadata = new TextToSpeechClientMetadata(Engine, null, _options.Voice);
     }
 
@@ -165,10 +169,26 @@ public sealed class EspeakTextToSpeechClient : ITextToSpeechClient
             $"espeak-ng produces 'wav' or 'pcm' (16-bit mono); AudioFormat '{options!.AudioFormat}' ({other}) is not supported: convert the result instead."),
     };
 
-    private string VoiceOf(TextToSpeechOptions? options) =>
-        !string.IsNullOrWhiteSpace(options?.VoiceId) ? options.VoiceId
-        : !string.IsNullOrWhiteSpace(options?.Language) ? options.Language.ToLowerInvariant()
-        : _options.Voice;
+    private string VoiceOf(TextToSpeechOptions? options)
+    {
+        string voice = !string.IsNullOrWhiteSpace(options?.VoiceId) ? options.VoiceId
+            : !string.IsNullOrWhiteSpace(options?.Language) ? options.Language.ToLowerInvariant()
+            : _options.Voice;
+        CheckVoice(voice);
+        return voice;
+    }
+
+    // espeak-ng falls back to its default voice, silently, for a name it does not know: refuse instead.
+    private void CheckVoice(string voice)
+    {
+        if (!_voices.Knows(voice))
+        {
+            throw new ArgumentException(
+                $"espeak-ng has no voice '{voice}' ({_voices.Count} names known; `espeak-ng --voices` lists them, e.g. en-us, en-gb, de, fr-fr). " +
+                "Other languages' voices come with the Debian package espeak-ng-data.",
+                nameof(voice));
+        }
+    }
 
     private List<string> Arguments(string voice, TextToSpeechOptions? options)
     {

@@ -3,7 +3,15 @@ namespace Pipeline.Speech.Tests.Support;
 /// <summary>Word error rate: word-level edit distance (substitutions + deletions + insertions) over the reference length.</summary>
 internal static class WordErrorRate
 {
-    public static double Compute(string reference, string hypothesis)
+    public static double Compute(string reference, string hypothesis) =>
+        (double)Errors(reference, hypothesis) / Math.Max(1, Words(reference).Length);
+
+    /// <summary>Word error rate over several utterances: all their errors over all their reference words.</summary>
+    public static double Compute(IReadOnlyList<(string Reference, string Hypothesis)> utterances) =>
+        (double)utterances.Sum(u => Errors(u.Reference, u.Hypothesis)) / Math.Max(1, utterances.Sum(u => Words(u.Reference).Length));
+
+    /// <summary>Substitutions + deletions + insertions needed to turn the reference into the hypothesis.</summary>
+    public static int Errors(string reference, string hypothesis)
     {
         string[] r = Words(reference);
         string[] h = Words(hypothesis);
@@ -27,7 +35,7 @@ internal static class WordErrorRate
             }
         }
 
-        return (double)d[r.Length, h.Length] / Math.Max(1, r.Length);
+        return d[r.Length, h.Length];
     }
 
     private static string[] Words(string text) =>
