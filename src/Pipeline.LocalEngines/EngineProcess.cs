@@ -83,7 +83,8 @@ internal sealed class EngineProcess : IAsyncDisposable
         {
             if (!_process.HasExited)
             {
-                _process.Kill(entireProcessTree: true);
+                // The engines start no children; walking the process tree would scan /proc on every early stop.
+                _process.Kill(entireProcessTree: false);
             }
         }
         catch (InvalidOperationException)

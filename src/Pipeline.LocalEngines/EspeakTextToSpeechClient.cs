@@ -77,54 +77,70 @@ public sealed class EspeakTextToSpeechClient : ITextToSpeechClient
         string responseId = Guid.NewGuid().ToString("N");
         await using EngineProcess run = EngineProcess.Start(_executable, Arguments(voice, options), Engine);
         Task writing = WriteTextAsync(run, text, cancellationToken);
-
-        byte[] header = new byte[HeaderBytes];
-        int got = await run.StandardOutput.ReadAtLeastAsync(header, HeaderBytes, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-        if (got < HeaderBytes)
+        try
         {
+            byte[] header = new byte[HeaderBytes];
+            int got = await run.StandardOutput.ReadAtLeastAsync(header, HeaderBytes, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            if (got < HeaderBytes)
+            {
+                await writing.ConfigureAwait(false);
+                await run.WaitForSuccessAsync(cancellationToken).ConfigureAwait(false);
+                throw new InvalidOperationException($"{Engine} produced no audio for voice '{voice}': {run.StderrTail()}");
+            }
+
+            WavAudio format = WavAudio.Parse(header);
+            string mediaType = PcmMediaType(format.SampleRate);
+            if (format.Channels != 1)
+            {
+                throw new InvalidOperationException($"{Engine} produced {format.Channels}-channel audio; mono was expected.");
+            }
+
+            byte[] buffer = new byte[ChunkBytes];
+            int carry = 0;
+            while (true)
+            {
+                int n = await run.StandardOutput.ReadAtLeastAsync(buffer.AsMemory(carry), ChunkBytes - carry, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                int filled = carry + n;
+                int whole = filled & ~1; // never split a 16-bit sample between chunks
+                if (whole > 0)
+                {
+                    yield return new TextToSpeechResponseUpdate([new DataContent(buffer.AsSpan(0, whole).ToArray(), mediaType)])
+                    {
+                        Kind = TextToSpeechResponseUpdateKind.AudioUpdating,
+                        ResponseId = responseId,
+                        ModelId = voice,
+                    };
+                }
+
+                carry = filled - whole;
+                if (carry > 0)
+                {
+                    buffer[0] = buffer[whole];
+                }
+
+                if (n == 0 || filled < ChunkBytes)
+                {
+                    break;
+                }
+            }
+
             await writing.ConfigureAwait(false);
             await run.WaitForSuccessAsync(cancellationToken).ConfigureAwait(false);
-            throw new InvalidOperationException($"{Engine} produced no audio for voice '{voice}': {run.StderrTail()}");
         }
-
-        WavAudio format = WavAudio.Parse(header);
-        string mediaType = PcmMediaType(format.SampleRate);
-        if (format.Channels != 1)
+        finally
         {
-            throw new InvalidOperationException($"{Engine} produced {format.Channels}-channel audio; mono was expected.");
-        }
-
-        byte[] buffer = new byte[ChunkBytes];
-        int carry = 0;
-        while (true)
-        {
-            int n = await run.StandardOutput.ReadAtLeastAsync(buffer.AsMemory(carry), ChunkBytes - carry, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            int filled = carry + n;
-            int whole = filled & ~1; // never split a 16-bit sample between chunks
-            if (whole > 0)
+            // A consumer that stops early (an interruption, the first chunk is enough) ends espeak-ng here, and the
+            // stdin writer, whose pipe just broke, is observed so its failure is not left unobserved.
+            run.Kill();
+            try
             {
-                yield return new TextToSpeechResponseUpdate([new DataContent(buffer.AsSpan(0, whole).ToArray(), mediaType)])
-                {
-                    Kind = TextToSpeechResponseUpdateKind.AudioUpdating,
-                    ResponseId = responseId,
-                    ModelId = voice,
-                };
+                await writing.ConfigureAwait(false);
             }
-
-            carry = filled - whole;
-            if (carry > 0)
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
             {
-                buffer[0] = buffer[whole];
-            }
-
-            if (n == 0 || filled < ChunkBytes)
-            {
-                break;
+                // Expected once espeak-ng has been ended: there is no one left to write to.
             }
         }
-
-        await writing.ConfigureAwait(false);
-        await run.WaitForSuccessAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

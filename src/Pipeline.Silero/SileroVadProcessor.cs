@@ -65,7 +65,16 @@ public sealed class SileroVadProcessor : FrameProcessor
     {
         ArgumentNullException.ThrowIfNull(model);
         _options = options ?? VadOptions.Default;
-        _options.Validate();
+        try
+        {
+            _options.Validate();
+        }
+        catch when (ownsModel)
+        {
+            model.Dispose(); // loaded for this processor, which will never run
+            throw;
+        }
+
         _model = model;
         _ownsModel = ownsModel;
     }

@@ -7,10 +7,10 @@ namespace Pipeline.Benchmarks.Speech;
 /// <summary>
 /// Whole-request cost of the local engines, process start included: espeak-ng synthesising one sentence
 /// (2.57 s of audio at 175 wpm) and pocketsphinx recognising it (real-time factor = mean / audio duration, printed by
-/// <see cref="Setup"/>). Needs <c>bash build/prereqs/30-local-speech-engines.sh</c>.
+/// <see cref="Setup"/>). Needs <c>bash build/prereqs/30-local-speech-engines.sh</c>. Each operation takes seconds:
+/// run with <c>--inProcess --warmupCount 1 --iterationCount 5 --invocationCount 1 --unrollFactor 1</c>.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 5, invocationCount: 1)]
 public class LocalEngineBenchmarks
 {
     private const string Sentence = "Please call me back when you have a free moment.";
