@@ -82,6 +82,24 @@ public sealed class EspeakTextToSpeechTests
     }
 
     [Fact]
+    public async Task A_stream_abandoned_after_its_first_chunk_ends_cleanly_and_the_client_stays_usable()
+    {
+        using ITextToSpeechClient tts = new EspeakTextToSpeechClient();
+        string longText = string.Concat(Enumerable.Repeat(Sentence + " ", 20));
+
+        int chunks = 0;
+        await foreach (TextToSpeechResponseUpdate update in tts.GetStreamingAudioAsync(longText))
+        {
+            chunks++;
+            break; // as a TTS processor does when the user interrupts
+        }
+
+        chunks.Should().Be(1);
+        TextToSpeechResponse next = await tts.GetAudioAsync(Sentence);
+        WavAudio.Parse(next.Contents.OfType<DataContent>().Single().Data.Span).Duration.Should().BeGreaterThan(Expected / 2);
+    }
+
+    [Fact]
     public void Metadata_names_the_engine_and_voice()
     {
         using ITextToSpeechClient tts = new EspeakTextToSpeechClient(new EspeakOptions { Voice = "en-gb" });
