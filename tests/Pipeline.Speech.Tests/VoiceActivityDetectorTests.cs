@@ -1,9 +1,10 @@
 using Pipeline.Silero;
 using Pipeline.Speech.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Pipeline.Speech.Tests;
 
-public sealed class VoiceActivityDetectorTests(SileroModelFixture silero) : IClassFixture<SileroModelFixture>
+public sealed class VoiceActivityDetectorTests(SileroModelFixture silero, ITestOutputHelper output) : IClassFixture<SileroModelFixture>
 {
     private static readonly TimeSpan Tolerance = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan Chunk = TimeSpan.FromMilliseconds(20);
@@ -115,10 +116,11 @@ public sealed class VoiceActivityDetectorTests(SileroModelFixture silero) : ICla
         return events;
     }
 
-    private static void ShouldMatchBoundaries(List<VoiceActivityEvent> events, SpeechTrack track)
+    private void ShouldMatchBoundaries(List<VoiceActivityEvent> events, SpeechTrack track)
     {
         string found = string.Join(", ", events.Select(e => $"{e.Kind}@{e.Position.TotalMilliseconds:0}ms"));
         string truth = string.Join(", ", track.Speech.Select(s => $"{s.Start.TotalMilliseconds:0}-{s.End.TotalMilliseconds:0}ms"));
+        output.WriteLine($"{track.SampleRate} Hz: truth {truth}; found {found}");
         events.Should().HaveCount(2 * track.Speech.Count, "one start and one stop per sentence (found {0}; truth {1})", found, truth);
         for (int i = 0; i < track.Speech.Count; i++)
         {
