@@ -1,6 +1,6 @@
 using Pipeline.AI.Llm;
 using Pipeline.Core.Frames;
-using Pipeline.Core.Testing;
+using Pipeline.Testing;
 
 namespace Pipeline.AI.Tests;
 

@@ -8,7 +8,10 @@ public sealed class PackedFeed : IAsyncLifetime
 {
     /// <summary>Every package the repository ships (the projects under src/ that a consumer app references).</summary>
     public static readonly string[] PackageIds =
-        ["Pipeline.Core", "Pipeline.HeyGen", "Pipeline.HeyGen.Emulator", "Pipeline.LiveKit", "Pipeline.LiveKit.Native.linux-x64"];
+        [
+            "Pipeline.Core", "Pipeline.Testing", "Pipeline.HeyGen", "Pipeline.HeyGen.Emulator", "Pipeline.LiveKit",
+            "Pipeline.LiveKit.Native.linux-x64", "Pipeline.AI", "Pipeline.Silero", "Pipeline.LocalEngines",
+        ];
 
 #if DEBUG
     public const string Configuration = "Debug";

@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Core.Frames;
 using Pipeline.Core.Media;
 using Pipeline.Core.Processors;
-using Pipeline.Core.Testing;
+using Pipeline.Testing;
 using Pipeline.HeyGen.Api;
 using Pipeline.HeyGen.Emulator;
 using Pipeline.LiveKit;
