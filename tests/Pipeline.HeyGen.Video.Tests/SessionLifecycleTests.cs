@@ -24,13 +24,8 @@ public sealed class SessionLifecycleTests
     [InlineData(StartFault.MediaConnectFails, "join the avatar's room")]
     public async Task A_start_failure_is_a_fatal_error_and_leaves_no_session_open(StartFault fault, string step)
     {
-        await using AvatarHarness h = await AvatarHarness.CreateAsync(configure: o =>
-        {
-            if (fault == StartFault.MediaConnectFails)
-            {
-                o.MediaConnector = new FailingConnector();
-            }
-        });
+        await using AvatarHarness h = await AvatarHarness.CreateAsync(
+            wrapConnector: inner => fault == StartFault.MediaConnectFails ? new FailingConnector() : inner);
         switch (fault)
         {
             case StartFault.RestNewFails:
@@ -169,7 +164,8 @@ public sealed class SessionLifecycleTests
     [Fact]
     public void Options_without_a_media_connector_are_rejected_with_advice()
     {
-        FluentActions.Invoking(() => new HeyGenVideoService(new HeyGenVideoServiceOptions { ApiKey = "k" }))
+        using var api = new HeyGenApi(new HeyGenApiOptions { ApiKey = "k" });
+        FluentActions.Invoking(() => new HeyGenVideoService(api, null!, new HeyGenVideoServiceOptions()))
             .Should().Throw<ArgumentException>().WithMessage("*MediaConnector*LiveKit*emulator*");
     }
 

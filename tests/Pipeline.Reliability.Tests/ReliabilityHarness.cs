@@ -87,8 +87,6 @@ internal sealed class ReliabilityHarness : IAsyncDisposable
         var api = new HeyGenApi(apiOptions, loggerFactory, clock);
         var options = new HeyGenVideoServiceOptions
         {
-            Api = api,
-            MediaConnector = wrapConnector is null ? emulator.MediaConnector : wrapConnector(emulator.MediaConnector),
             SessionRequest = new NewSessionRequest(),
             MediaConnectTimeout = IoTimeout,
             EndDrainTimeout = TimeSpan.FromSeconds(5),
@@ -102,7 +100,7 @@ internal sealed class ReliabilityHarness : IAsyncDisposable
             },
         };
         configure?.Invoke(options);
-        return new ReliabilityHarness(clock, emulator, api, new HeyGenVideoService(options, loggerFactory), logs, loggerFactory);
+        return new ReliabilityHarness(clock, emulator, api, new HeyGenVideoService(api, wrapConnector is null ? emulator.MediaConnector : wrapConnector(emulator.MediaConnector), options), logs, loggerFactory);
     }
 
     public ReliabilityHarness Start()
