@@ -453,7 +453,7 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
 
     private static HeyGenRealtimeException UtteranceLost(Utterance utterance) =>
         new(RealtimeFailure.UtteranceLost,
-            $"The realtime connection dropped during utterance '{utterance.Id}': {Interlocked.Read(ref utterance.BytesSubmitted)} bytes of its speech may not have reached the avatar, and the rest of it is not sent.");
+            $"The realtime connection dropped during utterance {utterance.Id}: {Interlocked.Read(ref utterance.BytesSubmitted)} bytes of its speech may not have reached the avatar, and the rest of it is not sent.");
 
     private void ThrowIfUnusable()
     {
