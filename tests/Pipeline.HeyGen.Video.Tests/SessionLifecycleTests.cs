@@ -162,6 +162,23 @@ public sealed class SessionLifecycleTests
     }
 
     [Fact]
+    public async Task A_second_StartFrame_is_refused_and_never_opens_a_second_billed_session()
+    {
+        await using AvatarHarness h = await AvatarHarness.CreateAsync();
+        h.Start();
+        await AvatarHarness.WaitUntilAsync(() => h.AtEnd.Any(f => f is StartFrame), "the session started");
+
+        await h.QueueAsync(new StartFrame());
+
+        var failure = await FluentActions.Awaiting(h.FinishAsync).Should().ThrowAsync<PipelineException>();
+        failure.Which.Error.Message.Should().StartWith(h.Service.Name).And.Contain("second StartFrame");
+        h.Service.Name.Should().MatchRegex(@"^HeyGenVideoService#\d+$", "the default name carries the instance number");
+        h.Emulator.Sessions.OpenedCount.Should().Be(1);
+        h.Emulator.Sessions.Open.Should().BeEmpty();
+        h.Task.RunningTaskCount.Should().Be(0);
+    }
+
+    [Fact]
     public void Options_without_a_media_connector_are_rejected_with_advice()
     {
         using var api = new HeyGenApi(new HeyGenApiOptions { ApiKey = "k" });
