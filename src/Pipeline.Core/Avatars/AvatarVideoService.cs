@@ -28,29 +28,18 @@ public class AvatarVideoService : FrameProcessor
 {
     private readonly IAvatarSessionFactory _factory;
     private readonly AvatarVideoServiceOptions _options;
+    private readonly UtteranceLedger _utterances = new();
+    private readonly AvatarOutput _output;
     private readonly Lock _gate = new();
-    private readonly List<IAvatarUtterance> _ended = []; // ended, not yet done: what an EndFrame waits for
-    private readonly Queue<string> _interruptedIds = new();
-    private readonly List<Task> _mediaPumps = [];
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
-    private IAvatarSession? _session;
+    private AvatarSessionLink? _link;
     private AvatarSpeechInput? _speech;
-    private CancellationTokenSource? _mediaCts;
-    private Task _eventReader = Task.CompletedTask;
     private Task? _closeTask;
-    private (IAvatarUtterance Utterance, bool OpenedByTts)? _current;
     private ITimer? _utteranceTimer;
     private (string Id, long Sequence) _timeoutTarget;
-    private long _audioSequence;
     private int _starts;
-    private volatile bool _closing;
-    private volatile bool _transportReady;
-    private volatile bool _botSpeaking;
     private bool _listening;
-    private int _ttfbArmed;
-    private long _videoDroppedBeforeReady;
-    private long _videoPushed;
-    private long _audioPushed;
+    private volatile bool _closing;
     private long _speechBytesSent;
 
     /// <summary>Creates the service.</summary>
@@ -64,20 +53,20 @@ public class AvatarVideoService : FrameProcessor
         _options = options ?? new AvatarVideoServiceOptions();
         _options.Validate();
         _factory = sessions;
-        _transportReady = !_options.WaitForOutputTransportReady;
+        _output = new AvatarOutput(PushFrameAsync, async () => await StopTtfbMetricsAsync().ConfigureAwait(false), !_options.WaitForOutputTransportReady);
     }
 
     /// <summary>The open session's id, once started.</summary>
-    public string? SessionId => _session?.Id;
+    public string? SessionId => _link?.Session?.Id;
 
     /// <summary>Video frames dropped because no <see cref="OutputTransportReadyFrame"/> had been seen yet.</summary>
-    public long VideoFramesDroppedBeforeReady => Interlocked.Read(ref _videoDroppedBeforeReady);
+    public long VideoFramesDroppedBeforeReady => _output.VideoDroppedBeforeReady;
 
     /// <summary>Avatar video frames pushed downstream.</summary>
-    public long VideoFramesPushed => Interlocked.Read(ref _videoPushed);
+    public long VideoFramesPushed => _output.VideoPushed;
 
     /// <summary>Avatar audio frames pushed downstream.</summary>
-    public long AudioFramesPushed => Interlocked.Read(ref _audioPushed);
+    public long AudioFramesPushed => _output.AudioPushed;
 
     /// <summary>Bytes of speech (at the session's rate) handed to the avatar so far.</summary>
     public long SpeechBytesSent => Interlocked.Read(ref _speechBytesSent);
@@ -113,12 +102,8 @@ public class AvatarVideoService : FrameProcessor
             case TTSAudioRawFrame audio when direction == FrameDirection.Downstream:
                 await OnTtsAudioAsync(audio, cancellationToken).ConfigureAwait(false);
                 return;
-            case TTSStartedFrame started when _session is not null:
-                lock (_gate)
-                {
-                    ForgetInterrupted(started.ContextId); // a fresh utterance may reuse an interrupted one's id
-                }
-
+            case TTSStartedFrame started when _link?.Session is not null:
+                _utterances.Reopen(started.ContextId);
                 await BeginUtteranceAsync(started.ContextId, openedByTts: true, cancellationToken).ConfigureAwait(false);
                 StartTtfbMetrics();
                 break;
@@ -126,7 +111,7 @@ public class AvatarVideoService : FrameProcessor
                 await EndUtteranceAsync(stopped.ContextId, cancellationToken).ConfigureAwait(false);
                 break;
             case UtteranceTimeoutFrame timeout:
-                if (IsCurrentTimeout(timeout))
+                if (_utterances.IsCurrentTimeout(timeout.UtteranceId, timeout.Sequence))
                 {
                     await EndUtteranceAsync(timeout.UtteranceId, cancellationToken).ConfigureAwait(false);
                 }
@@ -147,7 +132,7 @@ public class AvatarVideoService : FrameProcessor
                 await SetListeningAsync(listening: false, cancellationToken).ConfigureAwait(false);
                 break;
             case OutputTransportReadyFrame:
-                _transportReady = true;
+                _output.OnTransportReady();
                 break;
             case EndFrame:
                 await DrainAsync(cancellationToken).ConfigureAwait(false);
@@ -165,11 +150,8 @@ public class AvatarVideoService : FrameProcessor
     protected override async ValueTask CleanupAsync()
     {
         await CloseSessionAsync("service disposed").ConfigureAwait(false);
-        lock (_gate)
-        {
-            _utteranceTimer?.Dispose();
-            _speech?.Dispose();
-        }
+        _utteranceTimer?.Dispose();
+        _speech?.Dispose();
     }
 
     private async ValueTask<bool> OpenSessionAsync(StartFrame start, CancellationToken cancellationToken)
@@ -179,13 +161,8 @@ public class AvatarVideoService : FrameProcessor
             var context = new AvatarSessionContext(start.AudioOutSampleRate, _loggerFactory, TimeProvider);
             IAvatarSession session = await _factory.OpenAsync(context, cancellationToken).ConfigureAwait(false);
             _speech = new AvatarSpeechInput(session.SpeechSampleRate);
-            _mediaCts = new CancellationTokenSource();
-            _session = session;
-            _eventReader = StartBackgroundTask("avatar-events", ct => ReadEventsAsync(session, ct));
-            foreach (IAsyncEnumerable<Frame> media in session.Media)
-            {
-                _mediaPumps.Add(StartBackgroundTask("avatar-media", ct => PumpMediaAsync(media, ct)));
-            }
+            _link = new AvatarSessionLink(session, _output, StartBackgroundTask, e => PushErrorAsync(e.Message, e.Exception, e.Fatal), Logger, Name);
+            _link.Start();
 
             Logger.LogInformation("{Processor}: avatar session {SessionId} opened", Name, session.Id);
             return true;
@@ -204,41 +181,27 @@ public class AvatarVideoService : FrameProcessor
 
     private async ValueTask OnTtsAudioAsync(TTSAudioRawFrame audio, CancellationToken cancellationToken)
     {
-        if (_session is null || _speech is null)
+        if (_link?.Session is null || _speech is null || _utterances.IsInterrupted(audio.ContextId))
         {
-            return; // the session did not start; that was reported as a fatal error
+            return; // no session (reported as fatal), or late audio of an interrupted utterance (dropped on purpose)
         }
 
-        string? contextId = audio.ContextId;
-        IAvatarUtterance? current;
-        lock (_gate)
+        IAvatarUtterance? current = _utterances.Current;
+        if (current is null || (audio.ContextId is { } id && !string.Equals(id, current.Id, StringComparison.Ordinal)))
         {
-            if (contextId is not null && _interruptedIds.Contains(contextId))
-            {
-                return; // late audio of an interrupted utterance: dropped on purpose
-            }
-
-            current = _current?.Utterance;
-        }
-
-        if (current is null || (contextId is not null && !string.Equals(contextId, current.Id, StringComparison.Ordinal)))
-        {
-            current = await BeginUtteranceAsync(contextId, openedByTts: false, cancellationToken).ConfigureAwait(false);
+            current = await BeginUtteranceAsync(audio.ContextId, openedByTts: false, cancellationToken).ConfigureAwait(false);
             StartTtfbMetrics();
         }
 
         byte[] speech = _speech.Convert(audio);
-        lock (_gate)
+        if (!_utterances.TryTouch(current, out long timeoutSequence))
         {
-            if (_current?.Utterance != current)
-            {
-                return; // interrupted meanwhile
-            }
+            return; // interrupted meanwhile
+        }
 
-            if (!_current.Value.OpenedByTts)
-            {
-                ArmUtteranceTimeout(current.Id);
-            }
+        if (timeoutSequence != 0)
+        {
+            ArmUtteranceTimeout(current.Id, timeoutSequence);
         }
 
         await SendAsync(current, speech, cancellationToken).ConfigureAwait(false);
@@ -246,41 +209,23 @@ public class AvatarVideoService : FrameProcessor
 
     private async ValueTask<IAvatarUtterance> BeginUtteranceAsync(string? contextId, bool openedByTts, CancellationToken cancellationToken)
     {
-        if (_current is { } previous)
-        {
-            await EndUtteranceAsync(previous.Utterance.Id, cancellationToken).ConfigureAwait(false);
-        }
-
-        IAvatarUtterance utterance = _session!.BeginUtterance(contextId ?? Guid.NewGuid().ToString("N"));
-        lock (_gate)
-        {
-            _current = (utterance, openedByTts);
-            _speech!.Reset();
-        }
-
+        await EndUtteranceAsync(contextId: null, cancellationToken).ConfigureAwait(false);
+        IAvatarUtterance utterance = _link!.Session.BeginUtterance(contextId ?? Guid.NewGuid().ToString("N"));
+        _speech!.Reset();
+        _utterances.Begin(utterance, openedByTts);
         _ = StartBackgroundTask("avatar-utterance", ct => WatchAsync(utterance, ct));
         return utterance;
     }
 
     private async ValueTask EndUtteranceAsync(string? contextId, CancellationToken cancellationToken)
     {
-        IAvatarUtterance utterance;
-        byte[] tail;
-        lock (_gate)
+        if (_utterances.TakeCurrent(contextId) is not { } utterance)
         {
-            if (_current is not { } current || (contextId is not null && !string.Equals(contextId, current.Utterance.Id, StringComparison.Ordinal)))
-            {
-                return;
-            }
-
-            utterance = current.Utterance;
-            _current = null;
-            _utteranceTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            tail = _speech!.Flush();
-            _ended.Add(utterance);
+            return;
         }
 
-        await SendAsync(utterance, tail, cancellationToken).ConfigureAwait(false);
+        _utteranceTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        await SendAsync(utterance, _speech!.Flush(), cancellationToken).ConfigureAwait(false);
         try
         {
             await utterance.EndAsync(cancellationToken).ConfigureAwait(false);
@@ -305,7 +250,7 @@ public class AvatarVideoService : FrameProcessor
         }
         catch (Exception ex) when (ex is not OperationCanceledException && !_closing)
         {
-            double ms = speech.Length * 500.0 / _session!.SpeechSampleRate;
+            double ms = speech.Length * 500.0 / _link!.Session.SpeechSampleRate;
             await PushErrorAsync($"Avatar speech of utterance {utterance.Id} was lost ({ms:F0} ms): {ex.Message}", ex).ConfigureAwait(false);
         }
     }
@@ -327,33 +272,16 @@ public class AvatarVideoService : FrameProcessor
         }
         finally
         {
-            lock (_gate)
-            {
-                _ended.Remove(utterance);
-            }
+            _utterances.Done(utterance);
         }
     }
 
     private async ValueTask InterruptAsync(CancellationToken cancellationToken)
     {
-        lock (_gate)
-        {
-            if (_current is { } current)
-            {
-                RememberInterrupted(current.Utterance.Id);
-            }
-
-            foreach (IAvatarUtterance ended in _ended)
-            {
-                RememberInterrupted(ended.Id);
-            }
-
-            _current = null;
-            _speech?.Reset();
-            _utteranceTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        }
-
-        if (_session is { } session)
+        _utterances.InterruptAll();
+        _speech?.Reset();
+        _utteranceTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (_link?.Session is { } session)
         {
             try
             {
@@ -370,7 +298,7 @@ public class AvatarVideoService : FrameProcessor
 
     private async ValueTask SetListeningAsync(bool listening, CancellationToken cancellationToken)
     {
-        IAvatarSession? session = _session;
+        IAvatarSession? session = _link?.Session;
         lock (_gate)
         {
             if (session is not { SupportsListening: true } || _listening == listening)
@@ -391,26 +319,21 @@ public class AvatarVideoService : FrameProcessor
         }
     }
 
+    // Draining is waiting for the open utterances: a lost one faults (already reported) and ends the wait for it.
     private async ValueTask DrainAsync(CancellationToken cancellationToken)
     {
-        if (_session is null)
+        if (_link?.Session is null)
         {
             return;
         }
 
         await EndUtteranceAsync(contextId: null, cancellationToken).ConfigureAwait(false);
-        Task[] open;
-        lock (_gate)
-        {
-            open = [.. _ended.Select(u => u.Completion)];
-        }
-
+        Task[] open = _utterances.OpenCompletions();
         if (open.Length == 0 || _options.EndDrainTimeout == TimeSpan.Zero)
         {
             return;
         }
 
-        // Waiting for the open utterances is the drain: a lost one faults (already reported) and ends the wait for it.
         Task all = Task.WhenAll(open).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
@@ -435,168 +358,32 @@ public class AvatarVideoService : FrameProcessor
     private async Task CloseCoreAsync(string reason)
     {
         _closing = true;
-        if (_mediaCts is { } cts)
+        if (_link is { } link)
         {
-            await cts.CancelAsync().ConfigureAwait(false);
+            await link.CloseAsync(reason).ConfigureAwait(false);
         }
-
-        try
-        {
-            await Task.WhenAll(_mediaPumps).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            Logger.LogDebug(ex, "{Processor}: a session task ended with an error while closing", Name);
-        }
-
-        if (_session is { } session)
-        {
-            foreach (AvatarError error in await session.CloseAsync(reason).ConfigureAwait(false))
-            {
-                await PushErrorAsync(error.Message, error.Exception, error.Fatal).ConfigureAwait(false);
-            }
-
-            // The session ended its events when it closed: the reader delivers the last ones (the avatar going quiet)
-            // before the end of the pipeline travels on.
-            await _eventReader.ConfigureAwait(false);
-            await session.DisposeAsync().ConfigureAwait(false);
-            Logger.LogInformation("{Processor}: avatar session {SessionId} closed ({Reason})", Name, session.Id, reason);
-        }
-
-        _mediaCts?.Dispose();
-    }
-
-    private async Task ReadEventsAsync(IAvatarSession session, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (AvatarEvent avatarEvent in session.ReadEventsAsync(cancellationToken).ConfigureAwait(false))
-            {
-                switch (avatarEvent)
-                {
-                    case AvatarStartedSpeaking:
-                        Interlocked.Exchange(ref _ttfbArmed, 1);
-                        await SetBotSpeakingAsync(true).ConfigureAwait(false);
-                        break;
-                    case AvatarStoppedSpeaking:
-                        await SetBotSpeakingAsync(false).ConfigureAwait(false);
-                        break;
-                    case AvatarWarning warning:
-                        Logger.LogWarning("{Processor}: avatar warning: {Message}", Name, warning.Message);
-                        break;
-                    case AvatarError error when !(_closing && error.Fatal):
-                        await PushErrorAsync(error.Message, error.Exception, error.Fatal).ConfigureAwait(false);
-                        break;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The processor stopped.
-        }
-    }
-
-    private async Task PumpMediaAsync(IAsyncEnumerable<Frame> media, CancellationToken cancellationToken)
-    {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _mediaCts!.Token);
-        try
-        {
-            await foreach (Frame frame in media.WithCancellation(linked.Token).ConfigureAwait(false))
-            {
-                bool video = frame is ImageRawFrame;
-                if (!_transportReady)
-                {
-                    if (video)
-                    {
-                        Interlocked.Increment(ref _videoDroppedBeforeReady);
-                    }
-
-                    continue;
-                }
-
-                if (Interlocked.Exchange(ref _ttfbArmed, 0) == 1)
-                {
-                    await StopTtfbMetricsAsync().ConfigureAwait(false);
-                }
-
-                await PushFrameAsync(frame, FrameDirection.Downstream, linked.Token).ConfigureAwait(false);
-                Interlocked.Increment(ref video ? ref _videoPushed : ref _audioPushed);
-            }
-        }
-        catch (OperationCanceledException) when (linked.IsCancellationRequested)
-        {
-            // The session is closing or the processor stopped.
-        }
-        catch (Exception ex) when (!_closing)
-        {
-            await PushErrorAsync($"The avatar's media stream failed: {ex.Message}", ex).ConfigureAwait(false);
-        }
-    }
-
-    private async ValueTask SetBotSpeakingAsync(bool speaking)
-    {
-        if (_botSpeaking == speaking)
-        {
-            return;
-        }
-
-        _botSpeaking = speaking;
-        await PushFrameAsync(speaking ? new BotStartedSpeakingFrame() : new BotStoppedSpeakingFrame(), FrameDirection.Downstream).ConfigureAwait(false);
-        await PushFrameAsync(speaking ? new BotStartedSpeakingFrame() : new BotStoppedSpeakingFrame(), FrameDirection.Upstream).ConfigureAwait(false);
     }
 
     // For TTS without start/stop frames: the utterance ends after EndOfUtteranceTimeout without audio. The timer only
-    // queues a frame, so the end is handled on the processing task, in order with the audio. Called under _gate.
-    private void ArmUtteranceTimeout(string utteranceId)
-    {
-        long sequence = ++_audioSequence;
-        _utteranceTimer ??= TimeProvider.CreateTimer(
-            static state => ((AvatarVideoService)state!).OnUtteranceTimeout(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _timeoutTarget = (utteranceId, sequence);
-        _utteranceTimer.Change(_options.EndOfUtteranceTimeout, Timeout.InfiniteTimeSpan);
-    }
-
-    private bool IsCurrentTimeout(UtteranceTimeoutFrame timeout)
+    // queues a frame, so the end is handled on the processing task, in order with the audio.
+    private void ArmUtteranceTimeout(string utteranceId, long sequence)
     {
         lock (_gate)
         {
-            return timeout.Sequence == _audioSequence && _current?.Utterance.Id == timeout.UtteranceId;
+            _utteranceTimer ??= TimeProvider.CreateTimer(
+                static state => ((AvatarVideoService)state!).OnUtteranceTimeout(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timeoutTarget = (utteranceId, sequence);
+            _utteranceTimer.Change(_options.EndOfUtteranceTimeout, Timeout.InfiniteTimeSpan);
         }
     }
 
     private void OnUtteranceTimeout()
     {
         (string id, long sequence) = _timeoutTarget;
-        if (_closing)
+        if (!_closing)
         {
-            return;
-        }
-
-        _ = StartBackgroundTask("utterance-timeout", ct =>
-            QueueFrameAsync(new UtteranceTimeoutFrame(id, sequence), FrameDirection.Downstream, ct).AsTask());
-    }
-
-    private void RememberInterrupted(string id)
-    {
-        _interruptedIds.Enqueue(id);
-        while (_interruptedIds.Count > 64)
-        {
-            _interruptedIds.Dequeue();
-        }
-    }
-
-    private void ForgetInterrupted(string? id)
-    {
-        if (id is null || !_interruptedIds.Contains(id))
-        {
-            return;
-        }
-
-        string[] keep = [.. _interruptedIds.Where(i => !string.Equals(i, id, StringComparison.Ordinal))];
-        _interruptedIds.Clear();
-        foreach (string other in keep)
-        {
-            _interruptedIds.Enqueue(other);
+            _ = StartBackgroundTask("utterance-timeout", ct =>
+                QueueFrameAsync(new UtteranceTimeoutFrame(id, sequence), FrameDirection.Downstream, ct).AsTask());
         }
     }
 
