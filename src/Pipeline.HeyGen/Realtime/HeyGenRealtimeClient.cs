@@ -1,8 +1,7 @@
+using System.Net.WebSockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using System.Net.WebSockets;
-using Pipeline.Core.Audio;
 using Pipeline.HeyGen.Realtime.Events;
 using Pipeline.HeyGen.Realtime.Protocol;
 
@@ -13,39 +12,30 @@ namespace Pipeline.HeyGen.Realtime;
 /// sends the avatar's speech audio and control events, and surfaces the service's events.
 /// </summary>
 /// <remarks>
-/// <para>One send loop writes queued messages in order (never interleaved); one receive loop parses server events. Both
-/// are owned by the client and stop on <see cref="CloseAsync"/>/<see cref="DisposeAsync"/>.</para>
-/// <para><b>Connection loss.</b> On an unexpected close (no close handshake, or a close status other than normal
-/// closure, without the session having said <c>closing</c>/<c>closed</c>) the client raises
-/// <see cref="Disconnected"/>, reconnects to the same URL with exponential backoff
-/// (<see cref="HeyGenRealtimeOptions.MaxReconnectAttempts"/>) and raises <see cref="Reconnected"/>; when the attempts
-/// run out it raises <see cref="Faulted"/>, ends <see cref="ReadEventsAsync"/> with the error, and every call throws.</para>
-/// <para><b>Audio during a reconnect: reported, not re-sent.</b> A completed websocket send does not mean the service
-/// read it, and the service acknowledges audio only per <c>event_id</c>, so the client cannot tell which chunks of an
-/// utterance arrived. An utterance is <i>in flight</i> from its first chunk until the service acknowledges its end
-/// (<c>agent.audio_buffer_committed</c>, <c>agent.speak_ended</c> or <c>agent.speak_interrupted</c>), or until
-/// <see cref="HeyGenRealtimeOptions.EndAcknowledgementTimeout"/> after its <c>agent.speak_end</c> was sent, for services
-/// that send no acknowledgement. A drop abandons every utterance in flight: its completion faults (see
-/// <see cref="BeginUtterance"/>), <see cref="AudioLost"/> is raised once for it, its queued messages (chunks and <c>speak_end</c>) are dropped, further <see cref="SpeakAsync"/> calls for it
-/// throw <see cref="HeyGenRealtimeException"/> with <see cref="RealtimeFailure.UtteranceLost"/>, and its
-/// <see cref="SpeakEndAsync"/> is accepted and sends nothing. Audio of utterances started after the drop, and control
-/// events, wait in the queue and go out after the reconnect; a control event whose send was cut off by the drop is
-/// sent again (at least once).</para>
-/// <para>Thread-safety: all members may be called concurrently, except that calls for one utterance
-/// (<see cref="SpeakAsync"/> then <see cref="SpeakEndAsync"/>) must not overlap each other.</para>
+/// <para>Parts, one concept each: <see cref="RealtimeConnection"/> (one socket's send and receive loops),
+/// <see cref="RealtimeSupervisor"/> (reconnects with backoff), <see cref="RealtimeKeepAlive"/>, <see cref="RealtimeReadiness"/>,
+/// <see cref="RealtimeOutbox"/> (the one send queue), <see cref="RealtimeInbox"/> (parsing, redaction) and
+/// <see cref="UtteranceBook"/> (every utterance until done). This class composes them and is the public surface.</para>
+/// <para><b>Connection loss.</b> On an unexpected close the client raises <see cref="Disconnected"/>, reconnects with
+/// exponential backoff (<see cref="HeyGenRealtimeOptions.MaxReconnectAttempts"/>) and raises <see cref="Reconnected"/>;
+/// when the attempts run out it raises <see cref="Faulted"/>, ends <see cref="ReadEventsAsync"/> with the error, and
+/// every call throws.</para>
+/// <para><b>Audio during a reconnect: reported, not re-sent.</b> The service acknowledges audio only per utterance,
+/// so a drop loses every utterance <i>in flight</i> (audio sent, end not acknowledged by
+/// <c>agent.audio_buffer_committed</c>/<c>agent.speak_ended</c>/<c>agent.speak_interrupted</c>, or sent less than
+/// <see cref="HeyGenRealtimeOptions.EndAcknowledgementTimeout"/> ago): its completion faults with
+/// <see cref="RealtimeFailure.UtteranceLost"/>, <see cref="AudioLost"/> is raised once, its queued messages are dropped
+/// and more audio for it is refused. Other messages wait in the queue and go out after the reconnect (at least once).</para>
+/// <para>Thread-safety: all members may be called concurrently; calls on one utterance are serialized.</para>
 /// </remarks>
 /// <example>
 /// <code>
-/// await using var avatar = new HeyGenRealtimeClient(
-///     new HeyGenRealtimeOptions { Product = HeyGenProduct.InteractiveAvatar, RestKeepAlive = ct => api.KeepAliveAsync(sessionId, ct) },
-///     logger, timeProvider);
-/// avatar.EventReceived += (_, e) => { if (e is AgentSpeakStartedEvent) { /* push BotStartedSpeaking */ } };
-/// await avatar.ConnectAsync(new Uri(session.RealtimeEndpoint), ct);
+/// await using var avatar = new HeyGenRealtimeClient(new HeyGenRealtimeOptions { Product = HeyGenProduct.LiveAvatar }, logger, timeProvider);
+/// await avatar.ConnectAsync(new Uri(session.WebSocketUrl), ct);
 /// RealtimeUtterance utterance = avatar.BeginUtterance(utteranceId);
 /// await utterance.AppendAsync(pcm24kMono, ct);            // as often as TTS audio arrives
 /// await utterance.EndAsync(ct);
 /// await utterance.Completion;                             // spoken (or interrupted); faults if lost
-/// await avatar.InterruptAsync(utteranceId, ct);            // when the user barges in
 /// </code>
 /// </example>
 public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisorHost
@@ -56,26 +46,23 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
     private readonly HeyGenRealtimeOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly RealtimeMessageWriter _writer = new();
-    private readonly Channel<OutboundMessage> _outbound;
+    private readonly RealtimeOutbox _outbox;
     private readonly Channel<RealtimeServerEvent> _events;
     private readonly UtteranceBook _utterances;
-    private readonly TaskCompletionSource<bool> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly RealtimeReadiness _readiness;
+    private readonly RealtimeInbox _inbox;
+    private readonly UtteranceSpeaker _speaker;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly CancellationToken _stopping;
     private readonly Lock _closeLock = new();
     private Task? _closeTask;
     private int _state;
-    private Uri? _endpoint;
     private RealtimeSupervisor? _supervisor;
     private Task? _supervision;
     private RealtimeKeepAlive? _keepAlive;
     private volatile Exception? _terminal;
     private volatile bool _sessionEnding;
     private volatile bool _closeRequested;
-    private volatile bool _readinessAssumed;
-    private long _malformedCount;
-    private long _unknownCount;
 
     /// <summary>Creates a client; nothing happens until <see cref="ConnectAsync"/>.</summary>
     /// <param name="options">Settings; validated here and not to be changed afterwards.</param>
@@ -90,11 +77,10 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
         _time = timeProvider ?? TimeProvider.System;
         _stopping = _lifetime.Token;
         _utterances = new UtteranceBook(_time, options.EndAcknowledgementTimeout);
-        _outbound = Channel.CreateBounded<OutboundMessage>(new BoundedChannelOptions(options.SendQueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _outbox = new RealtimeOutbox(options, _time, ThrowIfUnusable);
+        _readiness = new RealtimeReadiness(options, _time, _logger);
+        _inbox = new RealtimeInbox(options, _logger);
+        _speaker = new UtteranceSpeaker(_utterances, _outbox, _readiness, options, ThrowIfUnusable, () => _terminal is not null);
         _events = Channel.CreateBounded<RealtimeServerEvent>(
             new BoundedChannelOptions(options.EventBufferCapacity) { SingleWriter = true, FullMode = BoundedChannelFullMode.DropOldest },
             dropped => RealtimeLog.EventDropped(_logger, dropped.Type));
@@ -122,13 +108,13 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
     public RealtimeConnectionState State => (RealtimeConnectionState)Volatile.Read(ref _state);
 
     /// <summary>Whether the service has said <c>session.state_updated: connected</c>.</summary>
-    public bool IsReady => _ready.Task.IsCompletedSuccessfully;
+    public bool IsReady => _readiness.IsReady;
 
     /// <summary>Server messages that were not valid JSON events (ignored).</summary>
-    public long MalformedMessageCount => Interlocked.Read(ref _malformedCount);
+    public long MalformedMessageCount => _inbox.MalformedCount;
 
     /// <summary>Server events of types this client does not know (ignored).</summary>
-    public long UnknownEventCount => Interlocked.Read(ref _unknownCount);
+    public long UnknownEventCount => _inbox.UnknownCount;
 
     /// <summary>Keep-alives done (websocket events queued, or REST calls completed).</summary>
     public long KeepAliveCount => _keepAlive?.Count ?? 0;
@@ -161,7 +147,7 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
             throw new InvalidOperationException("ConnectAsync may be called once (again only after it failed).");
         }
 
-        _endpoint = endpoint;
+        _inbox.AddEndpointSecrets(endpoint);
         ClientWebSocket socket;
         try
         {
@@ -175,7 +161,7 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
 
         RealtimeLog.Connected(_logger, RealtimeUrl.Redact(endpoint));
         Volatile.Write(ref _state, (int)RealtimeConnectionState.Connected);
-        _supervisor = new RealtimeSupervisor(endpoint, _outbound.Reader, this, _options, _time, _logger, _stopping);
+        _supervisor = new RealtimeSupervisor(endpoint, _outbox.Reader, this, _options, _time, _logger, _stopping);
         _supervision = _supervisor.RunAsync(socket);
         if (_options.KeepAliveEnabled)
             _keepAlive = new RealtimeKeepAlive(KeepAliveOnceAsync, _options.EffectiveKeepAliveInterval, _time, _logger, _stopping);
@@ -192,32 +178,14 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
     public async Task<bool> WaitUntilReadyAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfUnusable();
-        if (_ready.Task.IsCompletedSuccessfully) return true;
-        if (_readinessAssumed) return false;
         try
         {
-            return await _ready.Task.WaitAsync(_options.ReadyTimeout, _time, cancellationToken).ConfigureAwait(false);
+            return await _readiness.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && _terminal is not null)
         {
             ThrowIfUnusable();
             throw;
-        }
-        catch (TimeoutException ex)
-        {
-            if (_options.ReadinessFallback == ReadinessFallback.Throw)
-            {
-                throw new HeyGenRealtimeException(RealtimeFailure.NotReady,
-                    $"HeyGen did not report the session connected within {_options.ReadyTimeout.TotalMilliseconds} ms.", null, ex);
-            }
-
-            if (!_readinessAssumed)
-            {
-                _readinessAssumed = true;
-                RealtimeLog.ReadyAssumed(_logger, _options.ReadyTimeout.TotalMilliseconds);
-            }
-
-            return false;
         }
     }
 
@@ -268,7 +236,7 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
         ThrowIfUnusable();
         var utterance = _utterances.Close(utteranceId);
         return utterance is null
-            ? EnqueueAsync(_writer.WriteControl(RealtimeEventTypes.AgentSpeakEnd, utteranceId), cancellationToken).AsTask()
+            ? _outbox.SendControlAsync(RealtimeEventTypes.AgentSpeakEnd, utteranceId, cancellationToken).AsTask()
             : EndAsync(utterance, interruptIfLost: false, cancellationToken);
     }
 
@@ -282,7 +250,7 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
     {
         ThrowIfUnusable();
         if (utteranceId is not null) _utterances.Interrupt(utteranceId);
-        await EnqueueAsync(_writer.WriteControl(RealtimeEventTypes.AgentInterrupt, utteranceId), cancellationToken).ConfigureAwait(false);
+        await _outbox.SendControlAsync(RealtimeEventTypes.AgentInterrupt, utteranceId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -295,7 +263,7 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
         ThrowIfUnusable();
         var (target, speaking) = _utterances.InterruptAll();
         if (!speaking) return false;
-        await EnqueueAsync(_writer.WriteControl(RealtimeEventTypes.AgentInterrupt, target), cancellationToken).ConfigureAwait(false);
+        await _outbox.SendControlAsync(RealtimeEventTypes.AgentInterrupt, target, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -337,123 +305,31 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
     public async ValueTask DisposeAsync()
     {
         await CloseAsync(CancellationToken.None).ConfigureAwait(false);
-        _writer.Dispose();
+        _outbox.Dispose();
         _lifetime.Dispose();
     }
 
     /// <summary>Wait before reconnect attempt <paramref name="attempt"/> (1-based): initial × 2^(attempt−1), capped.</summary>
     internal static TimeSpan BackoffDelay(int attempt, TimeSpan initial, TimeSpan max) => RealtimeSupervisor.BackoffDelay(attempt, initial, max);
 
-    internal Utterance OpenUtterance(string utteranceId, TimeSpan? firstChunk)
-    {
-        var maxChunk = Math.Min(
-            PcmFormat.BytesFor(_options.SpeakChunkDuration, SampleRate),
-            RealtimeMessageWriter.MaxAudioBytesPerMessage(_options.MaxMessageBytes, utteranceId.Length));
-        if (maxChunk < PcmFormat.BytesPerSample)
-            throw new ArgumentException("The utterance id is too long to fit a message.", nameof(utteranceId));
-        var first = Math.Min(maxChunk, PcmFormat.BytesFor(firstChunk ?? _options.SpeakChunkDuration, SampleRate));
-        return _utterances.Open(utteranceId, id => new Utterance(
-            id,
-            new UtterancePacer(_time, _options.UnpacedBurst, _options.PaceToRealTime),
-            new AgentSpeakChunker(first, maxChunk)));
-    }
+    internal Utterance OpenUtterance(string utteranceId, TimeSpan? firstChunk) => _speaker.Open(utteranceId, firstChunk);
 
-    /// <summary>Buffers audio into the utterance and sends every full chunk (all of it when <paramref name="flush"/>).</summary>
-    internal async Task SendAsync(Utterance utterance, ReadOnlyMemory<byte> pcm, bool flush, CancellationToken cancellationToken)
-    {
-        ThrowIfUnusable();
-        if (utterance.IsBroken) throw UtteranceLost(utterance);
-        if (utterance.IsInterrupted || (pcm.IsEmpty && !flush)) return;
-        if (_options.WaitForConnected && !_ready.Task.IsCompletedSuccessfully && !_readinessAssumed)
-            await WaitUntilReadyAsync(cancellationToken).ConfigureAwait(false);
+    internal Task SendAsync(Utterance utterance, ReadOnlyMemory<byte> pcm, bool flush, CancellationToken cancellationToken) =>
+        _speaker.SendAsync(utterance, pcm, flush, cancellationToken);
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, utterance.DiscardedToken);
-        await utterance.SendLock.WaitAsync(stop.Token).ConfigureAwait(false);
-        try
-        {
-            utterance.Chunker.Append(pcm.Span);
-            while (utterance.Chunker.TryTakeChunk(out var chunk) || (flush && (chunk = utterance.Chunker.TakeRemainder()).Length > 0))
-            {
-                var duration = PcmFormat.DurationOf(chunk.Length, SampleRate);
-                var delay = utterance.Pacer.DelayBefore(duration);
-                if (delay > TimeSpan.Zero) await Task.Delay(delay, _time, stop.Token).ConfigureAwait(false);
-                await EnqueueAsync(_writer.WriteSpeak(utterance.Id, chunk, utterance), stop.Token).ConfigureAwait(false);
-                utterance.Pacer.OnSent(duration);
-                Interlocked.Add(ref utterance.BytesSubmitted, chunk.Length);
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && utterance.IsDiscarded)
-        {
-            ThrowIfUnusable();
-            if (utterance.IsBroken) throw UtteranceLost(utterance);
-        }
-        finally
-        {
-            utterance.SendLock.Release();
-        }
-    }
-
-    /// <summary>
-    /// Ends the utterance: sends what is buffered and <c>agent.speak_end</c>. An utterance without audio is done at
-    /// once. A lost one sends nothing, or, with <paramref name="interruptIfLost"/>, <c>agent.interrupt</c> so that the
-    /// avatar does not hold the part that arrived open and queue later speech behind it for ever.
-    /// </summary>
-    internal async Task EndAsync(Utterance utterance, bool interruptIfLost, CancellationToken cancellationToken)
-    {
-        _utterances.Close(utterance);
-        if (utterance.IsBroken)
-        {
-            if (interruptIfLost && _terminal is null)
-                await EnqueueAsync(_writer.WriteControl(RealtimeEventTypes.AgentInterrupt, utterance.Id), cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        if (utterance.IsInterrupted || utterance.Ended) return;
-        await SendAsync(utterance, ReadOnlyMemory<byte>.Empty, flush: true, cancellationToken).ConfigureAwait(false);
-        if (utterance.IsDiscarded) return;
-        utterance.Ended = true;
-        if (Interlocked.Read(ref utterance.BytesSubmitted) == 0)
-        {
-            utterance.Finish(); // nothing to speak
-            return;
-        }
-
-        await EnqueueAsync(_writer.WriteControl(RealtimeEventTypes.AgentSpeakEnd, utterance.Id, utterance), cancellationToken).ConfigureAwait(false);
-    }
+    internal Task EndAsync(Utterance utterance, bool interruptIfLost, CancellationToken cancellationToken) =>
+        _speaker.EndAsync(utterance, interruptIfLost, cancellationToken);
 
     private Task KeepAliveOnceAsync(CancellationToken cancellationToken) =>
         _options.Product == HeyGenProduct.InteractiveAvatar
             ? _options.RestKeepAlive!(cancellationToken)
-            : EnqueueAsync(_writer.WriteControl(RealtimeEventTypes.SessionKeepAlive, null), cancellationToken).AsTask();
+            : _outbox.SendControlAsync(RealtimeEventTypes.SessionKeepAlive, null, cancellationToken).AsTask();
 
     private Task SendControlAsync(string type, CancellationToken cancellationToken)
     {
         ThrowIfUnusable();
-        return EnqueueAsync(_writer.WriteControl(type, null), cancellationToken).AsTask();
+        return _outbox.SendControlAsync(type, null, cancellationToken).AsTask();
     }
-
-    private async ValueTask EnqueueAsync(OutboundMessage message, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _outbound.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ChannelClosedException)
-        {
-            message.Release();
-            ThrowIfUnusable();
-            throw;
-        }
-        catch
-        {
-            message.Release();
-            throw;
-        }
-    }
-
-    private static HeyGenRealtimeException UtteranceLost(Utterance utterance) =>
-        new(RealtimeFailure.UtteranceLost,
-            $"The realtime connection dropped during utterance {utterance.Id}: {Interlocked.Read(ref utterance.BytesSubmitted)} bytes of its speech may not have reached the avatar, and the rest of it is not sent.");
 
     private void ThrowIfUnusable()
     {
@@ -486,9 +362,8 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
         Volatile.Write(ref _state, (int)(faulted ? RealtimeConnectionState.Faulted : RealtimeConnectionState.Closed));
         _keepAlive?.Dispose();
         _utterances.BreakAll(reason);
-        _ready.TrySetCanceled();
-        _outbound.Writer.TryComplete(reason);
-        while (_outbound.Reader.TryRead(out var message)) message.Release();
+        _readiness.Cancel();
+        _outbox.Complete(reason);
         _events.Writer.TryComplete(faulted ? reason : null);
         if (faulted && reason is HeyGenRealtimeException failure) Raise(Faulted, new RealtimeFaultedEventArgs(failure));
     }
@@ -496,7 +371,7 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
     void IRealtimeSupervisorHost.OnConnectionLost(ConnectionEnd end, bool willReconnect)
     {
         Volatile.Write(ref _state, (int)RealtimeConnectionState.Reconnecting);
-        _utterances.BreakInFlight(UtteranceLost, utterance =>
+        _utterances.BreakInFlight(UtteranceSpeaker.Lost, utterance =>
         {
             var bytes = Interlocked.Read(ref utterance.BytesSubmitted);
             RealtimeLog.AudioLost(_logger, utterance.Id, bytes);
@@ -526,57 +401,24 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
         Shutdown(failure, faulted: true);
     }
 
-    void IRealtimeConnectionHost.OnMalformed(int length, string reason) =>
-        RealtimeLog.MalformedMessage(_logger, length, reason, Interlocked.Increment(ref _malformedCount));
+    void IRealtimeConnectionHost.OnMalformed(int length, string reason) => _inbox.OnMalformed(length, reason);
 
     void IRealtimeConnectionHost.OnMessage(ReadOnlyMemory<byte> utf8)
     {
-        switch (RealtimeServerEventParser.TryParse(utf8, out var serverEvent, out var detail))
-        {
-            case ParseOutcome.Malformed:
-                RealtimeLog.MalformedMessage(_logger, utf8.Length, detail, Interlocked.Increment(ref _malformedCount));
-                return;
-            case ParseOutcome.UnknownType:
-                Interlocked.Increment(ref _unknownCount);
-                RealtimeLog.UnknownEvent(_logger, detail);
-                return;
-        }
-
-        RealtimeLog.ServerEvent(_logger, serverEvent!.Type, serverEvent.EventId);
+        if (_inbox.Read(utf8) is not { } serverEvent) return;
         switch (serverEvent)
         {
             case SessionStateUpdatedEvent { State: AvatarSessionState.Connected }:
-                _ready.TrySetResult(true);
+                _readiness.OnConnected();
                 break;
             case SessionStateUpdatedEvent { State: AvatarSessionState.Closing or AvatarSessionState.Closed }:
                 _sessionEnding = true;
-                break;
-            case RealtimeErrorEvent error:
-                // Services quote what they were given: their texts are redacted and capped before anyone sees them.
-                serverEvent = error = error with { Message = RedactServerText(error.Message) };
-                RealtimeLog.ServerError(_logger, error.ErrorType, error.Code, error.SourceEventId, error.Message);
-                break;
-            case RealtimeWarningEvent warning:
-                serverEvent = warning = warning with { Message = RedactServerText(warning.Message) };
-                RealtimeLog.ServerWarning(_logger, warning.Message);
                 break;
         }
 
         _utterances.OnServerEvent(serverEvent);
         _events.Writer.TryWrite(serverEvent);
         Raise(EventReceived, serverEvent);
-    }
-
-    private string? RedactServerText(string? text)
-    {
-        if (text is null) return null;
-        IEnumerable<string> urlValues = _endpoint is null
-            ? []
-            : _endpoint.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
-                .Select(pair => pair.Split('=', 2))
-                .Where(pair => pair.Length == 2 && RealtimeUrl.IsSecret(Uri.UnescapeDataString(pair[0])))
-                .Select(pair => Uri.UnescapeDataString(pair[1]));
-        return Api.Http.SecretRedactor.Redact(text, [.. _options.KnownSecrets, .. urlValues], 256);
     }
 
     private void Raise<TArgs>(EventHandler<TArgs>? handler, TArgs args)
