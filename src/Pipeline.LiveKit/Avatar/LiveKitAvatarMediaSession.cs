@@ -8,7 +8,8 @@ namespace Pipeline.LiveKit;
 
 /// <summary>
 /// The avatar room as an <see cref="IAvatarMediaSession"/>: streams are opened on the avatar participant's tracks
-/// as they are subscribed and closed as they go; other participants' tracks are ignored.
+/// as they are subscribed and closed as they go; other participants' tracks are ignored. A stream whose pump fails ends
+/// with an <see cref="AvatarMediaException"/> carrying the cause; leaving the room ends both streams normally.
 /// </summary>
 internal sealed partial class LiveKitAvatarMediaSession : IAvatarMediaSession
 {
@@ -226,7 +227,9 @@ internal sealed partial class LiveKitAvatarMediaSession : IAvatarMediaSession
         }
         catch (Exception e)
         {
+            // The reader must hear of it: the stream ends with the error instead of just going quiet.
             LogPumpFailed(e, "video");
+            _video.Writer.TryComplete(new AvatarMediaException($"The avatar's video stream failed: {e.Message}", e));
         }
     }
 
@@ -251,6 +254,7 @@ internal sealed partial class LiveKitAvatarMediaSession : IAvatarMediaSession
         catch (Exception e)
         {
             LogPumpFailed(e, "audio");
+            _audio.Writer.TryComplete(new AvatarMediaException($"The avatar's audio stream failed: {e.Message}", e));
         }
     }
 
