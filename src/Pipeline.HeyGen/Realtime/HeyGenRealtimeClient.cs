@@ -122,10 +122,6 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
     /// <summary>Keep-alives that failed (logged as warnings).</summary>
     public long KeepAliveFailureCount => _keepAlive?.Failures ?? 0;
 
-    internal HeyGenRealtimeOptions Options => _options;
-
-    internal TimeProvider Time => _time;
-
     bool IRealtimeConnectionHost.CloseRequested => _closeRequested;
 
     bool IRealtimeConnectionHost.SessionEnding => _sessionEnding;
