@@ -81,12 +81,10 @@ internal static class AvatarBot
             : $"Live: {(settings.LiveAvatar ? "LiveAvatar" : "HeyGen Interactive Avatar")} API with its LiveKit room.");
 
         var speech = new WavSpeechSource(clips);
-        var avatar = new HeyGenVideoService(new HeyGenVideoServiceOptions
+        var avatar = new HeyGenVideoService(api, connector, new HeyGenVideoServiceOptions
         {
-            Api = api,
             SessionRequest = CreateSessionRequest(settings, emulator),
-            MediaConnector = connector,
-        }, loggerFactory);
+        });
         var sink = new MediaFileSink(settings.OutputDirectory, settings.FrameRate);
         var task = new PipelineTask(
             new FramePipeline(speech, avatar, sink),

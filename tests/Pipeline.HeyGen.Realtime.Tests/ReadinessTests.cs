@@ -6,9 +6,25 @@ namespace Pipeline.HeyGen.Realtime.Tests;
 public sealed class ReadinessTests
 {
     [Fact]
-    public async Task The_first_speak_waits_until_the_service_reports_connected()
+    public async Task By_default_the_first_speak_goes_at_once_even_when_the_service_never_reports_connected()
     {
-        await using var h = await RealtimeHarness.StartAsync(emulator: new RealtimeEmulatorOptions { ConnectedDelay = TimeSpan.FromSeconds(2) });
+        await using var h = await RealtimeHarness.StartAsync(emulator: new RealtimeEmulatorOptions { SendConnectedState = false });
+
+        // No clock movement at all: a readiness wait would hold the speak for the whole ReadyTimeout.
+        await h.Client.SpeakAsync(TestAudio.Seconds(1), "utt-1").WaitAsync(TestTimeouts.Wait);
+        await h.Client.SpeakEndAsync("utt-1");
+        await h.Recorder.WaitForCountAsync("agent.speak_end", 1);
+
+        h.Client.IsReady.Should().BeFalse("the service never said connected");
+        h.Recorder.AudioOf("utt-1").Should().Equal(TestAudio.Seconds(1));
+        h.Logger.Lines.Should().NotContain(l => l.Contains("assuming the session is ready", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task With_WaitForConnected_the_first_speak_waits_until_the_service_reports_connected()
+    {
+        await using var h = await RealtimeHarness.StartAsync(
+            o => o.WaitForConnected = true, new RealtimeEmulatorOptions { ConnectedDelay = TimeSpan.FromSeconds(2) });
 
         var speaking = h.Client.SpeakAsync(TestAudio.Seconds(1), "utt-1");
         await h.Time.WaitForTimerAsync(TimeSpan.FromSeconds(2));

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Pipeline.Core.Frames;
+using Pipeline.Core.Media;
 using Pipeline.Core.Pipelines;
 using Pipeline.HeyGen.Api;
 using Pipeline.HeyGen.Emulator;
@@ -61,6 +62,7 @@ public sealed class AvatarHarness : IAsyncDisposable
         bool liveAvatar = false,
         Action<HeyGenVideoServiceOptions>? configure = null,
         Action<HeyGenEmulatorOptions>? configureEmulator = null,
+        Func<IAvatarMediaConnector, IAvatarMediaConnector>? wrapConnector = null,
         ILoggerFactory? loggerFactory = null,
         ILoggerFactory? emulatorLoggerFactory = null)
     {
@@ -78,14 +80,12 @@ public sealed class AvatarHarness : IAsyncDisposable
             : new HeyGenApi(new HeyGenApiOptions { ApiKey = emulator.ApiKey, BaseUrl = emulator.StreamingApiBaseUrl }, loggerFactory, clock);
         var options = new HeyGenVideoServiceOptions
         {
-            Api = api,
-            MediaConnector = emulator.MediaConnector,
             SessionRequest = liveAvatar
                 ? new LiveAvatarNewSessionRequest { AvatarId = LiveAvatarNewSessionRequest.SandboxAvatarId }
                 : new NewSessionRequest(),
         };
         configure?.Invoke(options);
-        return new AvatarHarness(clock, emulator, api, new HeyGenVideoService(options, loggerFactory), loggerFactory);
+        return new AvatarHarness(clock, emulator, api, new HeyGenVideoService(api, wrapConnector is null ? emulator.MediaConnector : wrapConnector(emulator.MediaConnector), options), loggerFactory);
     }
 
     public AvatarHarness Start(CancellationToken cancellationToken = default)

@@ -24,13 +24,8 @@ public sealed class SessionLifecycleTests
     [InlineData(StartFault.MediaConnectFails, "join the avatar's room")]
     public async Task A_start_failure_is_a_fatal_error_and_leaves_no_session_open(StartFault fault, string step)
     {
-        await using AvatarHarness h = await AvatarHarness.CreateAsync(configure: o =>
-        {
-            if (fault == StartFault.MediaConnectFails)
-            {
-                o.MediaConnector = new FailingConnector();
-            }
-        });
+        await using AvatarHarness h = await AvatarHarness.CreateAsync(
+            wrapConnector: inner => fault == StartFault.MediaConnectFails ? new FailingConnector() : inner);
         switch (fault)
         {
             case StartFault.RestNewFails:
@@ -167,9 +162,27 @@ public sealed class SessionLifecycleTests
     }
 
     [Fact]
+    public async Task A_second_StartFrame_is_refused_and_never_opens_a_second_billed_session()
+    {
+        await using AvatarHarness h = await AvatarHarness.CreateAsync();
+        h.Start();
+        await AvatarHarness.WaitUntilAsync(() => h.AtEnd.Any(f => f is StartFrame), "the session started");
+
+        await h.QueueAsync(new StartFrame());
+
+        var failure = await FluentActions.Awaiting(h.FinishAsync).Should().ThrowAsync<PipelineException>();
+        failure.Which.Error.Message.Should().StartWith(h.Service.Name).And.Contain("second StartFrame");
+        h.Service.Name.Should().MatchRegex(@"^HeyGenVideoService#\d+$", "the default name carries the instance number");
+        h.Emulator.Sessions.OpenedCount.Should().Be(1);
+        h.Emulator.Sessions.Open.Should().BeEmpty();
+        h.Task.RunningTaskCount.Should().Be(0);
+    }
+
+    [Fact]
     public void Options_without_a_media_connector_are_rejected_with_advice()
     {
-        FluentActions.Invoking(() => new HeyGenVideoService(new HeyGenVideoServiceOptions { ApiKey = "k" }))
+        using var api = new HeyGenApi(new HeyGenApiOptions { ApiKey = "k" });
+        FluentActions.Invoking(() => new HeyGenVideoService(api, null!, new HeyGenVideoServiceOptions()))
             .Should().Throw<ArgumentException>().WithMessage("*MediaConnector*LiveKit*emulator*");
     }
 

@@ -117,10 +117,8 @@ public sealed class LoadAndSoakTests(ITestOutputHelper output)
         var recorders = new ConcurrentDictionary<int, Pipeline.HeyGen.Emulator.Realtime.RealtimeEventRecorder>();
         for (int i = 0; i < count; i++)
         {
-            var service = new HeyGenVideoService(new HeyGenVideoServiceOptions
+            var service = new HeyGenVideoService(api, emulator.MediaConnector, new HeyGenVideoServiceOptions
             {
-                Api = api,
-                MediaConnector = emulator.MediaConnector,
                 SessionRequest = new NewSessionRequest(),
                 Realtime = new HeyGenRealtimeOptions { PaceToRealTime = false },
             });
@@ -197,10 +195,8 @@ public sealed class LoadAndSoakTests(ITestOutputHelper output)
         int runningTasks = 0;
         for (int i = 0; i < count; i++)
         {
-            var service = new HeyGenVideoService(new HeyGenVideoServiceOptions
+            var service = new HeyGenVideoService(api, emulator.MediaConnector, new HeyGenVideoServiceOptions
             {
-                Api = api,
-                MediaConnector = emulator.MediaConnector,
                 SessionRequest = new NewSessionRequest(),
             });
             var task = new PipelineTask(service, new PipelineTaskOptions { AudioOutSampleRate = Rate }, timeProvider: clock);

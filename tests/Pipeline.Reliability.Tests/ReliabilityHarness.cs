@@ -91,8 +91,6 @@ internal sealed class ReliabilityHarness : IAsyncDisposable
             : new HeyGenApi((HeyGenApiOptions)apiOptions, loggerFactory, clock);
         var options = new HeyGenVideoServiceOptions
         {
-            Api = api,
-            MediaConnector = emulator.MediaConnector,
             SessionRequest = liveAvatar ? new LiveAvatarNewSessionRequest { AvatarId = "reliability-avatar" } : new NewSessionRequest(),
             MediaConnectTimeout = IoTimeout,
             EndDrainTimeout = TimeSpan.FromSeconds(5),
@@ -106,7 +104,7 @@ internal sealed class ReliabilityHarness : IAsyncDisposable
             },
         };
         configure?.Invoke(options);
-        return new ReliabilityHarness(clock, emulator, api, new HeyGenVideoService(options, loggerFactory), logs, loggerFactory);
+        return new ReliabilityHarness(clock, emulator, api, new HeyGenVideoService(api, emulator.MediaConnector, options), logs, loggerFactory);
     }
 
     public ReliabilityHarness Start()

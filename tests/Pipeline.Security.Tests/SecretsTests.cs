@@ -240,7 +240,8 @@ public sealed class SecretsTests
         var liveOptions = new LiveAvatarApiOptions { ApiKey = emulator.LiveAvatarApiKey, BaseUrl = emulator.LiveAvatarApiBaseUrl };
         scanner.Add("HeyGenApiOptions.ToString", heygenOptions.ToString());
         scanner.Add("LiveAvatarApiOptions.ToString", liveOptions.ToString());
-        scanner.Add("HeyGenVideoServiceOptions.ToString", new Pipeline.HeyGen.Video.HeyGenVideoServiceOptions { ApiKey = emulator.ApiKey }.ToString());
+        // The service holds no key of its own (the API client does): its options and its name carry none.
+        scanner.Add("HeyGenVideoService.ToString", new Pipeline.HeyGen.Video.HeyGenVideoService(heygen, emulator.MediaConnector).ToString());
 
         // A LiveAvatar request that carries the caller's own LiveKit token (in the field and in the URL).
         const string OwnToken = "caller-livekit-token-0123456789";

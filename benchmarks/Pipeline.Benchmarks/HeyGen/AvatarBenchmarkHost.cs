@@ -41,10 +41,8 @@ internal sealed class AvatarBenchmarkHost : IAsyncDisposable
     {
         HeyGenEmulator emulator = await HeyGenEmulator.StartAsync();
         var api = new HeyGenApi(new HeyGenApiOptions { ApiKey = emulator.ApiKey, BaseUrl = emulator.StreamingApiBaseUrl });
-        var service = new HeyGenVideoService(new HeyGenVideoServiceOptions
+        var service = new HeyGenVideoService(api, connector ?? emulator.MediaConnector, new HeyGenVideoServiceOptions
         {
-            Api = api,
-            MediaConnector = connector ?? emulator.MediaConnector,
             Realtime = { PaceToRealTime = false },
             EndDrainTimeout = TimeSpan.Zero,
         });

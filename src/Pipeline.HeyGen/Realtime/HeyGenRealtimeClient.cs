@@ -1,8 +1,7 @@
-using System.Collections.Concurrent;
+using System.Net.WebSockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Pipeline.Core.Audio;
 using Pipeline.HeyGen.Realtime.Events;
 using Pipeline.HeyGen.Realtime.Protocol;
 
@@ -13,41 +12,33 @@ namespace Pipeline.HeyGen.Realtime;
 /// sends the avatar's speech audio and control events, and surfaces the service's events.
 /// </summary>
 /// <remarks>
-/// <para>One send loop writes queued messages in order (never interleaved); one receive loop parses server events. Both
-/// are owned by the client and stop on <see cref="CloseAsync"/>/<see cref="DisposeAsync"/>.</para>
-/// <para><b>Connection loss.</b> On an unexpected close (no close handshake, or a close status other than normal
-/// closure, without the session having said <c>closing</c>/<c>closed</c>) the client raises
-/// <see cref="Disconnected"/>, reconnects to the same URL with exponential backoff
-/// (<see cref="HeyGenRealtimeOptions.MaxReconnectAttempts"/>) and raises <see cref="Reconnected"/>; when the attempts
-/// run out it raises <see cref="Faulted"/>, ends <see cref="ReadEventsAsync"/> with the error, and every call throws.</para>
-/// <para><b>Audio during a reconnect: reported, not re-sent.</b> A completed websocket send does not mean the service
-/// read it, and the service acknowledges audio only per <c>event_id</c>, so the client cannot tell which chunks of an
-/// utterance arrived. An utterance is <i>in flight</i> from its first chunk until the service acknowledges its end
-/// (<c>agent.audio_buffer_committed</c>, <c>agent.speak_ended</c> or <c>agent.speak_interrupted</c>), or until
-/// <see cref="HeyGenRealtimeOptions.EndAcknowledgementTimeout"/> after its <c>agent.speak_end</c> was sent, for services
-/// that send no acknowledgement. A drop abandons every utterance in flight: <see cref="AudioLost"/> is raised once
-/// for it, its queued messages (chunks and <c>speak_end</c>) are dropped, further <see cref="SpeakAsync"/> calls for it
-/// throw <see cref="HeyGenRealtimeException"/> with <see cref="RealtimeFailure.UtteranceLost"/>, and its
-/// <see cref="SpeakEndAsync"/> is accepted and sends nothing. Audio of utterances started after the drop, and control
-/// events, wait in the queue and go out after the reconnect; a control event whose send was cut off by the drop is
-/// sent again (at least once).</para>
-/// <para>Thread-safety: all members may be called concurrently, except that calls for one utterance
-/// (<see cref="SpeakAsync"/> then <see cref="SpeakEndAsync"/>) must not overlap each other.</para>
+/// <para>Parts, one concept each: <see cref="RealtimeConnection"/> (one socket's send and receive loops),
+/// <see cref="RealtimeSupervisor"/> (reconnects with backoff), <see cref="RealtimeKeepAlive"/>, <see cref="RealtimeReadiness"/>,
+/// <see cref="RealtimeOutbox"/> (the one send queue), <see cref="RealtimeInbox"/> (parsing, redaction) and
+/// <see cref="UtteranceBook"/> (every utterance until done). This class composes them and is the public surface.</para>
+/// <para><b>Connection loss.</b> On an unexpected close the client raises <see cref="Disconnected"/>, reconnects with
+/// exponential backoff (<see cref="HeyGenRealtimeOptions.MaxReconnectAttempts"/>) and raises <see cref="Reconnected"/>;
+/// when the attempts run out it raises <see cref="Faulted"/>, ends <see cref="ReadEventsAsync"/> with the error, and
+/// every call throws.</para>
+/// <para><b>Audio during a reconnect: reported, not re-sent.</b> The service acknowledges audio only per utterance,
+/// so a drop loses every utterance <i>in flight</i> (audio sent, end not acknowledged by
+/// <c>agent.audio_buffer_committed</c>/<c>agent.speak_ended</c>/<c>agent.speak_interrupted</c>, or sent less than
+/// <see cref="HeyGenRealtimeOptions.EndAcknowledgementTimeout"/> ago): its completion faults with
+/// <see cref="RealtimeFailure.UtteranceLost"/>, <see cref="AudioLost"/> is raised once, its queued messages are dropped
+/// and more audio for it is refused. Other messages wait in the queue and go out after the reconnect (at least once).</para>
+/// <para>Thread-safety: all members may be called concurrently; calls on one utterance are serialized.</para>
 /// </remarks>
 /// <example>
 /// <code>
-/// await using var avatar = new HeyGenRealtimeClient(
-///     new HeyGenRealtimeOptions { Product = HeyGenProduct.InteractiveAvatar, RestKeepAlive = ct => api.KeepAliveAsync(sessionId, ct) },
-///     logger, timeProvider);
-/// avatar.EventReceived += (_, e) => { if (e is AgentSpeakStartedEvent) { /* push BotStartedSpeaking */ } };
-/// await avatar.ConnectAsync(new Uri(session.RealtimeEndpoint), ct);
-/// await avatar.WaitUntilReadyAsync(ct);
-/// await avatar.SpeakAsync(pcm24kMono, utteranceId, ct);   // as often as TTS audio arrives
-/// await avatar.SpeakEndAsync(utteranceId, ct);
-/// await avatar.InterruptAsync(utteranceId, ct);            // when the user barges in
+/// await using var avatar = new HeyGenRealtimeClient(new HeyGenRealtimeOptions { Product = HeyGenProduct.LiveAvatar }, logger, timeProvider);
+/// await avatar.ConnectAsync(new Uri(session.WebSocketUrl), ct);
+/// RealtimeUtterance utterance = avatar.BeginUtterance(utteranceId);
+/// await utterance.AppendAsync(pcm24kMono, ct);            // as often as TTS audio arrives
+/// await utterance.EndAsync(ct);
+/// await utterance.Completion;                             // spoken (or interrupted); faults if lost
 /// </code>
 /// </example>
-public sealed partial class HeyGenRealtimeClient : IAsyncDisposable
+public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisorHost
 {
     /// <summary>Sample rate of the audio the service takes, in Hz (16-bit mono PCM).</summary>
     public const int SampleRate = 24_000;
@@ -55,24 +46,23 @@ public sealed partial class HeyGenRealtimeClient : IAsyncDisposable
     private readonly HeyGenRealtimeOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly RealtimeMessageWriter _writer = new();
-    private readonly Channel<OutboundMessage> _outbound;
+    private readonly RealtimeOutbox _outbox;
     private readonly Channel<RealtimeServerEvent> _events;
-    // Utterances open for SpeakAsync, by id (until SpeakEndAsync or InterruptAsync).
-    private readonly ConcurrentDictionary<string, Utterance> _utterances = new(StringComparer.Ordinal);
-
-    // Utterances with audio handed over whose speak_end has not been sent yet: the ones a dropped connection breaks.
-    private readonly ConcurrentDictionary<Utterance, byte> _inFlight = new();
-    private readonly TaskCompletionSource<bool> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly UtteranceBook _utterances;
+    private readonly RealtimeReadiness _readiness;
+    private readonly RealtimeInbox _inbox;
+    private readonly UtteranceSpeaker _speaker;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly CancellationToken _stopping;
     private readonly Lock _closeLock = new();
     private Task? _closeTask;
-    private volatile bool _readinessAssumed;
-    private long _malformedCount;
-    private long _unknownCount;
-    private long _keepAliveCount;
-    private long _keepAliveFailureCount;
+    private int _state;
+    private RealtimeSupervisor? _supervisor;
+    private Task? _supervision;
+    private RealtimeKeepAlive? _keepAlive;
+    private volatile Exception? _terminal;
+    private volatile bool _sessionEnding;
+    private volatile bool _closeRequested;
 
     /// <summary>Creates a client; nothing happens until <see cref="ConnectAsync"/>.</summary>
     /// <param name="options">Settings; validated here and not to be changed afterwards.</param>
@@ -86,11 +76,11 @@ public sealed partial class HeyGenRealtimeClient : IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
         _stopping = _lifetime.Token;
-        _outbound = Channel.CreateBounded<OutboundMessage>(new BoundedChannelOptions(options.SendQueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _utterances = new UtteranceBook(_time, options.EndAcknowledgementTimeout);
+        _outbox = new RealtimeOutbox(options, _time, ThrowIfUnusable);
+        _readiness = new RealtimeReadiness(options, _time, _logger);
+        _inbox = new RealtimeInbox(options, _logger);
+        _speaker = new UtteranceSpeaker(_utterances, _outbox, _readiness, options, ThrowIfUnusable, () => _terminal is not null);
         _events = Channel.CreateBounded<RealtimeServerEvent>(
             new BoundedChannelOptions(options.EventBufferCapacity) { SingleWriter = true, FullMode = BoundedChannelFullMode.DropOldest },
             dropped => RealtimeLog.EventDropped(_logger, dropped.Type));
@@ -105,7 +95,10 @@ public sealed partial class HeyGenRealtimeClient : IAsyncDisposable
     /// <summary>The websocket is open again after an unexpected close.</summary>
     public event EventHandler<RealtimeReconnectedEventArgs>? Reconnected;
 
-    /// <summary>An utterance was in flight when the connection dropped; its remaining audio is not sent.</summary>
+    /// <summary>
+    /// An utterance was in flight when the connection dropped; its remaining audio is not sent. For observers (logs,
+    /// metrics): the utterance's own completion (<see cref="RealtimeUtterance.Completion"/>) faults too.
+    /// </summary>
     public event EventHandler<RealtimeAudioLostEventArgs>? AudioLost;
 
     /// <summary>Reconnecting failed; the client is unusable.</summary>
@@ -115,23 +108,65 @@ public sealed partial class HeyGenRealtimeClient : IAsyncDisposable
     public RealtimeConnectionState State => (RealtimeConnectionState)Volatile.Read(ref _state);
 
     /// <summary>Whether the service has said <c>session.state_updated: connected</c>.</summary>
-    public bool IsReady => _ready.Task.IsCompletedSuccessfully;
+    public bool IsReady => _readiness.IsReady;
 
     /// <summary>Server messages that were not valid JSON events (ignored).</summary>
-    public long MalformedMessageCount => Interlocked.Read(ref _malformedCount);
+    public long MalformedMessageCount => _inbox.MalformedCount;
 
     /// <summary>Server events of types this client does not know (ignored).</summary>
-    public long UnknownEventCount => Interlocked.Read(ref _unknownCount);
+    public long UnknownEventCount => _inbox.UnknownCount;
 
     /// <summary>Keep-alives done (websocket events queued, or REST calls completed).</summary>
-    public long KeepAliveCount => Interlocked.Read(ref _keepAliveCount);
+    public long KeepAliveCount => _keepAlive?.Count ?? 0;
 
     /// <summary>Keep-alives that failed (logged as warnings).</summary>
-    public long KeepAliveFailureCount => Interlocked.Read(ref _keepAliveFailureCount);
+    public long KeepAliveFailureCount => _keepAlive?.Failures ?? 0;
+
+    bool IRealtimeConnectionHost.CloseRequested => _closeRequested;
+
+    bool IRealtimeConnectionHost.SessionEnding => _sessionEnding;
+
+    /// <summary>
+    /// Opens the websocket to <paramref name="endpoint"/> (the session's <c>realtime_endpoint</c> or <c>ws_url</c>), then
+    /// starts the connection's loops and the keep-alive. Does not wait for readiness (see <see cref="WaitUntilReadyAsync"/>).
+    /// </summary>
+    /// <exception cref="HeyGenRealtimeException">Refused, rejected (HTTP 401/403 as <see cref="RealtimeFailure.Unauthorized"/>),
+    /// timed out after <see cref="HeyGenRealtimeOptions.ConnectTimeout"/>, or failed otherwise. The client may connect again.</exception>
+    public async Task ConnectAsync(Uri endpoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != "ws" && endpoint.Scheme != "wss"))
+            throw new ArgumentException("The realtime endpoint must be an absolute ws:// or wss:// URL.", nameof(endpoint));
+        if (Interlocked.CompareExchange(ref _state, (int)RealtimeConnectionState.Connecting, (int)RealtimeConnectionState.NotConnected)
+            != (int)RealtimeConnectionState.NotConnected)
+        {
+            throw new InvalidOperationException("ConnectAsync may be called once (again only after it failed).");
+        }
+
+        _inbox.AddEndpointSecrets(endpoint);
+        ClientWebSocket socket;
+        try
+        {
+            socket = await RealtimeSocket.OpenAsync(endpoint, _options, _time, _logger, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Volatile.Write(ref _state, (int)RealtimeConnectionState.NotConnected);
+            throw;
+        }
+
+        RealtimeLog.Connected(_logger, RealtimeUrl.Redact(endpoint));
+        Volatile.Write(ref _state, (int)RealtimeConnectionState.Connected);
+        _supervisor = new RealtimeSupervisor(endpoint, _outbox.Reader, this, _options, _time, _logger, _stopping);
+        _supervision = _supervisor.RunAsync(socket);
+        if (_options.KeepAliveEnabled)
+            _keepAlive = new RealtimeKeepAlive(KeepAliveOnceAsync, _options.EffectiveKeepAliveInterval, _time, _logger, _stopping);
+    }
 
     /// <summary>
     /// Waits until the service says <c>session.state_updated: connected</c>, at most
-    /// <see cref="HeyGenRealtimeOptions.ReadyTimeout"/>. <see cref="SpeakAsync"/> does this itself before its first send.
+    /// <see cref="HeyGenRealtimeOptions.ReadyTimeout"/>. Speech waits for it only with
+    /// <see cref="HeyGenRealtimeOptions.WaitForConnected"/> (off by default: some services never send it).
     /// </summary>
     /// <returns>True when the service confirmed; false when the timeout passed and
     /// <see cref="ReadinessFallback.AssumeReady"/> let the client go on (LiveAvatar LITE may never send the event).</returns>
@@ -139,33 +174,30 @@ public sealed partial class HeyGenRealtimeClient : IAsyncDisposable
     public async Task<bool> WaitUntilReadyAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfUnusable();
-        if (_ready.Task.IsCompletedSuccessfully) return true;
-        if (_readinessAssumed) return false;
         try
         {
-            return await _ready.Task.WaitAsync(_options.ReadyTimeout, _time, cancellationToken).ConfigureAwait(false);
+            return await _readiness.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && _terminal is not null)
         {
             ThrowIfUnusable();
             throw;
         }
-        catch (TimeoutException ex)
-        {
-            if (_options.ReadinessFallback == ReadinessFallback.Throw)
-            {
-                throw new HeyGenRealtimeException(RealtimeFailure.NotReady,
-                    $"HeyGen did not report the session connected within {_options.ReadyTimeout.TotalMilliseconds} ms.", null, ex);
-            }
+    }
 
-            if (!_readinessAssumed)
-            {
-                _readinessAssumed = true;
-                RealtimeLog.ReadyAssumed(_logger, _options.ReadyTimeout.TotalMilliseconds);
-            }
-
-            return false;
-        }
+    /// <summary>
+    /// Starts an utterance whose audio is cut into <c>agent.speak</c> messages as it arrives: the first once
+    /// <paramref name="firstChunk"/> is buffered, then <see cref="HeyGenRealtimeOptions.SpeakChunkDuration"/> each (both
+    /// kept under <see cref="HeyGenRealtimeOptions.MaxMessageBytes"/>), paced after
+    /// <see cref="HeyGenRealtimeOptions.UnpacedBurst"/>.
+    /// </summary>
+    /// <param name="utteranceId">The utterance's id, used as <c>event_id</c>; speak events from the service carry it back.</param>
+    /// <param name="firstChunk">Audio buffered before the first message; null for <see cref="HeyGenRealtimeOptions.SpeakChunkDuration"/>.</param>
+    public RealtimeUtterance BeginUtterance(string utteranceId, TimeSpan? firstChunk = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(utteranceId);
+        ThrowIfUnusable();
+        return new RealtimeUtterance(this, OpenUtterance(utteranceId, firstChunk));
     }
 
     /// <summary>
@@ -181,49 +213,12 @@ public sealed partial class HeyGenRealtimeClient : IAsyncDisposable
     /// <remarks>Returns early without sending the rest if <see cref="InterruptAsync"/> interrupts the utterance meanwhile.</remarks>
     /// <exception cref="HeyGenRealtimeException"><see cref="RealtimeFailure.UtteranceLost"/> if the connection dropped
     /// during this utterance (see the class remarks), or the client's terminal failure.</exception>
-    public async Task SpeakAsync(ReadOnlyMemory<byte> pcm24kMono, string utteranceId, CancellationToken cancellationToken = default)
+    public Task SpeakAsync(ReadOnlyMemory<byte> pcm24kMono, string utteranceId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(utteranceId);
-        if (pcm24kMono.Length % PcmFormat.BytesPerSample != 0)
-            throw new ArgumentException("16-bit PCM must have an even number of bytes.", nameof(pcm24kMono));
+        RealtimeUtterance.CheckPcm(pcm24kMono);
         ThrowIfUnusable();
-        if (pcm24kMono.IsEmpty) return;
-        var maxChunk = Math.Min(
-            PcmFormat.BytesFor(_options.SpeakChunkDuration, SampleRate),
-            RealtimeMessageWriter.MaxAudioBytesPerMessage(_options.MaxMessageBytes, utteranceId.Length));
-        if (maxChunk < PcmFormat.BytesPerSample)
-            throw new ArgumentException("The utterance id is too long to fit a message.", nameof(utteranceId));
-
-        if (!_ready.Task.IsCompletedSuccessfully && !_readinessAssumed)
-            await WaitUntilReadyAsync(cancellationToken).ConfigureAwait(false);
-
-        var utterance = _utterances.GetOrAdd(utteranceId, static (id, self) =>
-            new Utterance(id, new UtterancePacer(self._time, self._options.UnpacedBurst, self._options.PaceToRealTime)), this);
-        if (utterance.IsBroken) throw UtteranceLost(utterance);
-        if (utterance.IsInterrupted) return;
-
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, utterance.DiscardedToken);
-        try
-        {
-            for (var offset = 0; offset < pcm24kMono.Length;)
-            {
-                var size = Math.Min(maxChunk, pcm24kMono.Length - offset);
-                var duration = PcmFormat.DurationOf(size, SampleRate);
-                var delay = utterance.Pacer.DelayBefore(duration);
-                if (delay > TimeSpan.Zero) await Task.Delay(delay, _time, stop.Token).ConfigureAwait(false);
-                var message = _writer.WriteSpeak(utteranceId, pcm24kMono.Span.Slice(offset, size), utterance);
-                await EnqueueAsync(message, stop.Token).ConfigureAwait(false);
-                _inFlight.TryAdd(utterance, 0);
-                utterance.Pacer.OnSent(duration);
-                Interlocked.Add(ref utterance.BytesSubmitted, size);
-                offset += size;
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && utterance.IsDiscarded)
-        {
-            ThrowIfUnusable();
-            if (utterance.IsBroken) throw UtteranceLost(utterance);
-        }
+        return SendAsync(OpenUtterance(utteranceId, null), pcm24kMono, flush: true, cancellationToken);
     }
 
     /// <summary>
@@ -231,13 +226,14 @@ public sealed partial class HeyGenRealtimeClient : IAsyncDisposable
     /// </summary>
     /// <remarks>For an utterance lost to a dropped connection this forgets it and sends nothing. The utterance stays in
     /// flight (see the class remarks and <see cref="AudioLost"/>) until the service acknowledges its end.</remarks>
-    public async Task SpeakEndAsync(string utteranceId, CancellationToken cancellationToken = default)
+    public Task SpeakEndAsync(string utteranceId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(utteranceId);
         ThrowIfUnusable();
-        _utterances.TryRemove(utteranceId, out var utterance);
-        if (utterance is { IsBroken: true }) return;
-        await EnqueueAsync(_writer.WriteControl(RealtimeEventTypes.AgentSpeakEnd, utteranceId, utterance), cancellationToken).ConfigureAwait(false);
+        var utterance = _utterances.Close(utteranceId);
+        return utterance is null
+            ? _outbox.SendControlAsync(RealtimeEventTypes.AgentSpeakEnd, utteranceId, cancellationToken).AsTask()
+            : EndAsync(utterance, interruptIfLost: false, cancellationToken);
     }
 
     /// <summary>
@@ -249,13 +245,22 @@ public sealed partial class HeyGenRealtimeClient : IAsyncDisposable
     public async Task InterruptAsync(string? utteranceId, CancellationToken cancellationToken = default)
     {
         ThrowIfUnusable();
-        if (utteranceId is not null && _utterances.TryRemove(utteranceId, out var utterance))
-        {
-            utterance.Interrupt();
-            _inFlight.TryRemove(utterance, out _);
-        }
+        if (utteranceId is not null) _utterances.Interrupt(utteranceId);
+        await _outbox.SendControlAsync(RealtimeEventTypes.AgentInterrupt, utteranceId, cancellationToken).ConfigureAwait(false);
+    }
 
-        await EnqueueAsync(_writer.WriteControl(RealtimeEventTypes.AgentInterrupt, utteranceId), cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// Interrupts every utterance not yet done, and sends <c>agent.interrupt</c> (for the latest one with audio) only
+    /// when one had audio: an avatar that was given nothing is not told to stop.
+    /// </summary>
+    /// <returns>Whether <c>agent.interrupt</c> was sent.</returns>
+    public async Task<bool> InterruptAllAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfUnusable();
+        var (target, speaking) = _utterances.InterruptAll();
+        if (!speaking) return false;
+        await _outbox.SendControlAsync(RealtimeEventTypes.AgentInterrupt, target, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>Sends <c>agent.start_listening</c> (listening animation; the service honours it only while silent).</summary>
@@ -296,38 +301,31 @@ public sealed partial class HeyGenRealtimeClient : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await CloseAsync(CancellationToken.None).ConfigureAwait(false);
-        _writer.Dispose();
+        _outbox.Dispose();
         _lifetime.Dispose();
     }
+
+    /// <summary>Wait before reconnect attempt <paramref name="attempt"/> (1-based): initial × 2^(attempt−1), capped.</summary>
+    internal static TimeSpan BackoffDelay(int attempt, TimeSpan initial, TimeSpan max) => RealtimeSupervisor.BackoffDelay(attempt, initial, max);
+
+    internal Utterance OpenUtterance(string utteranceId, TimeSpan? firstChunk) => _speaker.Open(utteranceId, firstChunk);
+
+    internal Task SendAsync(Utterance utterance, ReadOnlyMemory<byte> pcm, bool flush, CancellationToken cancellationToken) =>
+        _speaker.SendAsync(utterance, pcm, flush, cancellationToken);
+
+    internal Task EndAsync(Utterance utterance, bool interruptIfLost, CancellationToken cancellationToken) =>
+        _speaker.EndAsync(utterance, interruptIfLost, cancellationToken);
+
+    private Task KeepAliveOnceAsync(CancellationToken cancellationToken) =>
+        _options.Product == HeyGenProduct.InteractiveAvatar
+            ? _options.RestKeepAlive!(cancellationToken)
+            : _outbox.SendControlAsync(RealtimeEventTypes.SessionKeepAlive, null, cancellationToken).AsTask();
 
     private Task SendControlAsync(string type, CancellationToken cancellationToken)
     {
         ThrowIfUnusable();
-        return EnqueueAsync(_writer.WriteControl(type, null), cancellationToken).AsTask();
+        return _outbox.SendControlAsync(type, null, cancellationToken).AsTask();
     }
-
-    private async ValueTask EnqueueAsync(OutboundMessage message, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _outbound.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ChannelClosedException)
-        {
-            message.Release();
-            ThrowIfUnusable();
-            throw;
-        }
-        catch
-        {
-            message.Release();
-            throw;
-        }
-    }
-
-    private static HeyGenRealtimeException UtteranceLost(Utterance utterance) =>
-        new(RealtimeFailure.UtteranceLost,
-            $"The connection dropped while utterance '{utterance.Id}' was being sent; the rest of it is not sent (see AudioLost).");
 
     private void ThrowIfUnusable()
     {
@@ -341,6 +339,82 @@ public sealed partial class HeyGenRealtimeClient : IAsyncDisposable
 
         if (State is RealtimeConnectionState.NotConnected or RealtimeConnectionState.Connecting)
             throw new InvalidOperationException("Call ConnectAsync first.");
+    }
+
+    private async Task CloseCoreAsync()
+    {
+        _closeRequested = true;
+        _keepAlive?.Dispose();
+        if (_supervisor?.Current is { } connection) await connection.CloseAsync().ConfigureAwait(false);
+        await _lifetime.CancelAsync().ConfigureAwait(false);
+        if (_supervision is not null) await _supervision.ConfigureAwait(false);
+        Shutdown(new ObjectDisposedException(nameof(HeyGenRealtimeClient), "The HeyGen realtime client is closed."), faulted: false);
+    }
+
+    /// <summary>Makes the client terminal: completes the queues (releasing queued buffers), the utterances and the readiness wait.</summary>
+    private void Shutdown(Exception reason, bool faulted)
+    {
+        if (Interlocked.CompareExchange(ref _terminal, reason, null) is not null) return;
+        Volatile.Write(ref _state, (int)(faulted ? RealtimeConnectionState.Faulted : RealtimeConnectionState.Closed));
+        _keepAlive?.Dispose();
+        _utterances.BreakAll(reason);
+        _readiness.Cancel();
+        _outbox.Complete(reason);
+        _events.Writer.TryComplete(faulted ? reason : null);
+        if (faulted && reason is HeyGenRealtimeException failure) Raise(Faulted, new RealtimeFaultedEventArgs(failure));
+    }
+
+    void IRealtimeSupervisorHost.OnConnectionLost(ConnectionEnd end, bool willReconnect)
+    {
+        Volatile.Write(ref _state, (int)RealtimeConnectionState.Reconnecting);
+        _utterances.BreakInFlight(UtteranceSpeaker.Lost, utterance =>
+        {
+            var bytes = Interlocked.Read(ref utterance.BytesSubmitted);
+            RealtimeLog.AudioLost(_logger, utterance.Id, bytes);
+            Raise(AudioLost, new RealtimeAudioLostEventArgs(utterance.Id, bytes));
+        });
+        RealtimeLog.ConnectionLost(_logger, end.Reason, willReconnect, end.Error);
+        Raise(Disconnected, new RealtimeDisconnectedEventArgs(end.Reason, end.CloseStatus, end.Error, willReconnect));
+    }
+
+    void IRealtimeSupervisorHost.OnReconnected(int attempts, TimeSpan downtime)
+    {
+        Volatile.Write(ref _state, (int)RealtimeConnectionState.Connected);
+        RealtimeLog.Reconnected(_logger, attempts, downtime.TotalMilliseconds);
+        Raise(Reconnected, new RealtimeReconnectedEventArgs(attempts, downtime));
+    }
+
+    void IRealtimeSupervisorHost.OnSessionEnded(ConnectionEnd end)
+    {
+        RealtimeLog.SessionEnded(_logger, end.Reason);
+        Raise(Disconnected, new RealtimeDisconnectedEventArgs(end.Reason, end.CloseStatus, end.Error, willReconnect: false));
+        Shutdown(new HeyGenRealtimeException(RealtimeFailure.SessionEnded, $"The HeyGen session ended ({end.Reason})."), faulted: false);
+    }
+
+    void IRealtimeSupervisorHost.OnFailed(HeyGenRealtimeException failure)
+    {
+        RealtimeLog.Faulted(_logger, failure);
+        Shutdown(failure, faulted: true);
+    }
+
+    void IRealtimeConnectionHost.OnMalformed(int length, string reason) => _inbox.OnMalformed(length, reason);
+
+    void IRealtimeConnectionHost.OnMessage(ReadOnlyMemory<byte> utf8)
+    {
+        if (_inbox.Read(utf8) is not { } serverEvent) return;
+        switch (serverEvent)
+        {
+            case SessionStateUpdatedEvent { State: AvatarSessionState.Connected }:
+                _readiness.OnConnected();
+                break;
+            case SessionStateUpdatedEvent { State: AvatarSessionState.Closing or AvatarSessionState.Closed }:
+                _sessionEnding = true;
+                break;
+        }
+
+        _utterances.OnServerEvent(serverEvent);
+        _events.Writer.TryWrite(serverEvent);
+        Raise(EventReceived, serverEvent);
     }
 
     private void Raise<TArgs>(EventHandler<TArgs>? handler, TArgs args)

@@ -36,6 +36,13 @@ public sealed class HeyGenRealtimeOptions
     /// <summary>Longest wait for <c>session.state_updated: connected</c> before the first speak. Default 5 s.</summary>
     public TimeSpan ReadyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Whether an utterance's first <c>agent.speak</c> waits (up to <see cref="ReadyTimeout"/>) for
+    /// <c>session.state_updated: connected</c>. Default false: speech goes at once, because LiveAvatar LITE may never
+    /// send the event and the wait would delay every first utterance by the whole timeout.
+    /// </summary>
+    public bool WaitForConnected { get; set; }
+
     /// <summary>What to do when the ready wait times out. Default <see cref="ReadinessFallback.AssumeReady"/>.</summary>
     public ReadinessFallback ReadinessFallback { get; set; } = ReadinessFallback.AssumeReady;
 
@@ -55,7 +62,7 @@ public sealed class HeyGenRealtimeOptions
     /// How long after its <c>agent.speak_end</c> was sent an utterance still counts as possibly undelivered when the
     /// service has not acknowledged it (<c>agent.audio_buffer_committed</c>, <c>agent.speak_ended</c> or
     /// <c>agent.speak_interrupted</c>). A connection drop within that time reports it in
-    /// <see cref="HeyGenRealtimeClient.AudioLost"/>. Default 10 s.
+    /// <see cref="HeyGenRealtimeClient.AudioLost"/> and faults its completion. Default 10 s.
     /// </summary>
     public TimeSpan EndAcknowledgementTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

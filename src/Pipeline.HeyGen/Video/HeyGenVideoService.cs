@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Logging;
+using Pipeline.Core.Avatars;
 using Pipeline.Core.Frames;
-using Pipeline.Core.Processors;
+using Pipeline.Core.Media;
 using Pipeline.HeyGen.Api;
 
 namespace Pipeline.HeyGen.Video;
@@ -8,146 +8,55 @@ namespace Pipeline.HeyGen.Video;
 /// <summary>
 /// Puts a HeyGen avatar after TTS in a pipeline: it consumes the TTS audio, makes the avatar speak it, and emits the
 /// avatar's video (<see cref="OutputImageRawFrame"/>) and lip-synced audio (<see cref="SpeechOutputAudioRawFrame"/>)
-/// downstream.
+/// downstream. The frame handling is <see cref="AvatarVideoService"/>'s (see there); this class opens HeyGen sessions.
 /// </summary>
 /// <remarks>
-/// <list type="bullet">
-/// <item><see cref="StartFrame"/> opens the session (REST), the realtime websocket and the avatar's room. A failure is
-/// a fatal <see cref="ErrorFrame"/> upstream, and whatever was opened is closed.</item>
-/// <item><see cref="TTSAudioRawFrame"/>s are resampled to 24 kHz and sent as <c>agent.speak</c> (first chunk after
-/// <see cref="HeyGenVideoServiceOptions.FirstChunk"/>, then <see cref="HeyGenVideoServiceOptions.Chunk"/>); they are
-/// consumed. <see cref="TTSStoppedFrame"/> flushes and sends <c>agent.speak_end</c> at once.</item>
-/// <item><see cref="InterruptionFrame"/> (and <see cref="UserStartedSpeakingFrame"/> when interruptions are allowed)
-/// sends <c>agent.interrupt</c> for the utterance being spoken, drops its buffered audio, and starts the listening
-/// pose; <see cref="UserStoppedSpeakingFrame"/> stops it.</item>
-/// <item>The avatar's own speak started/ended events become <see cref="BotStartedSpeakingFrame"/>/
-/// <see cref="BotStoppedSpeakingFrame"/>, pushed both ways.</item>
-/// <item>Media is pushed once an <see cref="OutputTransportReadyFrame"/> has been seen (earlier frames are
-/// dropped and counted), each stream in timestamp order.</item>
-/// <item><see cref="EndFrame"/> lets the avatar finish speaking (up to
-/// <see cref="HeyGenVideoServiceOptions.EndDrainTimeout"/>), then closes everything; <see cref="CancelFrame"/> and
-/// disposal close at once. The session is stopped exactly once, whatever failed before.</item>
-/// </list>
+/// <para>On <see cref="StartFrame"/> it opens the REST session (the API: <see cref="HeyGenApi"/> for
+/// Interactive Avatar, <see cref="LiveAvatarApi"/> for LiveAvatar), the realtime websocket, and the avatar's room
+/// (through the media connector), in that order; a failure is a fatal <see cref="ErrorFrame"/> naming the
+/// step, and whatever was opened is closed. Speech goes out as <c>agent.speak</c> (24 kHz, first chunk after
+/// <see cref="HeyGenVideoServiceOptions.FirstChunk"/>, then <see cref="HeyGenVideoServiceOptions.Chunk"/>), at once:
+/// no wait for the session's <c>connected</c> state unless <see cref="Realtime.HeyGenRealtimeOptions.WaitForConnected"/>.</para>
+/// <para>Logging and the clock are the pipeline's (from its setup). The API and connector stay the caller's to dispose.</para>
 /// </remarks>
-public sealed partial class HeyGenVideoService : FrameProcessor
+public sealed class HeyGenVideoService : AvatarVideoService
 {
-    private readonly HeyGenVideoServiceOptions _options;
-    private readonly BaseAvatarApi _api;
-    private readonly bool _ownsApi;
-    private readonly ILoggerFactory? _loggerFactory;
-
     /// <summary>Creates the service.</summary>
-    /// <param name="options">Settings; validated here.</param>
-    /// <param name="loggerFactory">Logging for the API client created from <see cref="HeyGenVideoServiceOptions.ApiKey"/> and the realtime client; the processor itself logs through the pipeline's factory.</param>
-    /// <param name="name">Name for logs.</param>
-    public HeyGenVideoService(HeyGenVideoServiceOptions options, ILoggerFactory? loggerFactory = null, string? name = null)
-        : base(name ?? "HeyGenVideoService")
+    /// <param name="api">The avatar provider's REST client: a <see cref="HeyGenApi"/> or a <see cref="LiveAvatarApi"/>.</param>
+    /// <param name="mediaConnector">Joins the room where the avatar's media arrives.</param>
+    /// <param name="options">Settings; validated here. Null for the defaults.</param>
+    /// <param name="name">Name for logs; defaults to <c>HeyGenVideoService#N</c>.</param>
+    /// <exception cref="ArgumentNullException">The API or the connector is missing (the message says what to pass).</exception>
+    public HeyGenVideoService(BaseAvatarApi api, IAvatarMediaConnector mediaConnector, HeyGenVideoServiceOptions? options = null, string? name = null)
+        : this(new HeyGenSessionFactory(Check(api, mediaConnector), mediaConnector, options ?? new HeyGenVideoServiceOptions()), name)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _options = options;
-        _loggerFactory = loggerFactory;
-        if (options.Api is { } api)
-        {
-            _api = api;
-        }
-        else
-        {
-            _api = new HeyGenApi(new HeyGenApiOptions { ApiKey = options.ApiKey! }, loggerFactory);
-            _ownsApi = true;
-        }
-
-        _chunker = new AgentSpeakChunker(options.FirstChunk, options.Chunk);
-        _transportReady = !options.WaitForOutputTransportReady;
     }
 
-    /// <summary>The open session's id, once started.</summary>
-    public string? SessionId => _session?.SessionId;
-
-    /// <summary>Video frames dropped because no <see cref="OutputTransportReadyFrame"/> had been seen yet.</summary>
-    public long VideoFramesDroppedBeforeReady => Interlocked.Read(ref _videoDroppedBeforeReady);
-
-    /// <summary>Avatar video frames pushed downstream.</summary>
-    public long VideoFramesPushed => Interlocked.Read(ref _videoPushed);
-
-    /// <summary>Avatar audio frames pushed downstream.</summary>
-    public long AudioFramesPushed => Interlocked.Read(ref _audioPushed);
-
-    /// <summary>Bytes of 24 kHz speech handed to the avatar so far.</summary>
-    public long SpeechBytesSent => Interlocked.Read(ref _speechBytesSent);
-
-    /// <inheritdoc />
-    protected override async ValueTask ProcessFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
+    private HeyGenVideoService(HeyGenSessionFactory sessions, string? name)
+        : base(sessions, sessions.Options, name)
     {
-        switch (frame)
-        {
-            case StartFrame start:
-                await StartSessionAsync(start, cancellationToken).ConfigureAwait(false);
-                await PushFrameAsync(frame, direction, cancellationToken).ConfigureAwait(false);
-                break;
-            case TTSAudioRawFrame audio when direction == FrameDirection.Downstream:
-                await OnTtsAudioAsync(audio, cancellationToken).ConfigureAwait(false);
-                break;
-            case TTSStartedFrame started:
-                await BeginUtteranceAsync(started.ContextId, openedByTts: true, cancellationToken).ConfigureAwait(false);
-                StartTtfbMetrics();
-                await PushFrameAsync(frame, direction, cancellationToken).ConfigureAwait(false);
-                break;
-            case TTSStoppedFrame stopped:
-                await EndUtteranceAsync(stopped.ContextId, cancellationToken).ConfigureAwait(false);
-                await PushFrameAsync(frame, direction, cancellationToken).ConfigureAwait(false);
-                break;
-            case UtteranceTimeoutFrame timeout:
-                if (IsCurrentTimeout(timeout))
-                {
-                    await EndUtteranceAsync(timeout.UtteranceId, cancellationToken).ConfigureAwait(false);
-                }
-
-                break;
-            case InterruptionFrame:
-                await InterruptAsync(cancellationToken).ConfigureAwait(false);
-                await PushFrameAsync(frame, direction, cancellationToken).ConfigureAwait(false);
-                break;
-            case UserStartedSpeakingFrame:
-                if (InterruptionsAllowed)
-                {
-                    await InterruptAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                await SendListeningAsync(listening: true, cancellationToken).ConfigureAwait(false);
-                await PushFrameAsync(frame, direction, cancellationToken).ConfigureAwait(false);
-                break;
-            case UserStoppedSpeakingFrame:
-                await SendListeningAsync(listening: false, cancellationToken).ConfigureAwait(false);
-                await PushFrameAsync(frame, direction, cancellationToken).ConfigureAwait(false);
-                break;
-            case OutputTransportReadyFrame:
-                _transportReady = true;
-                await PushFrameAsync(frame, direction, cancellationToken).ConfigureAwait(false);
-                break;
-            case EndFrame:
-                await DrainSpeechAsync(cancellationToken).ConfigureAwait(false);
-                await CloseSessionAsync("end of pipeline").ConfigureAwait(false);
-                await PushFrameAsync(frame, direction, cancellationToken).ConfigureAwait(false);
-                break;
-            case CancelFrame:
-                await CloseSessionAsync("pipeline cancelled").ConfigureAwait(false);
-                await PushFrameAsync(frame, direction, cancellationToken).ConfigureAwait(false);
-                break;
-            default:
-                await PushFrameAsync(frame, direction, cancellationToken).ConfigureAwait(false);
-                break;
-        }
     }
 
-    /// <inheritdoc />
-    protected override async ValueTask CleanupAsync()
+    private static BaseAvatarApi Check(BaseAvatarApi api, IAvatarMediaConnector mediaConnector)
     {
-        await CloseSessionAsync("service disposed").ConfigureAwait(false);
-        DisposeSpeechState();
-        if (_ownsApi)
+        ArgumentNullException.ThrowIfNull(api, nameof(api));
+        if (mediaConnector is null)
         {
-            _api.Dispose();
+            throw new ArgumentNullException(nameof(mediaConnector),
+                "Pass an IAvatarMediaConnector: a LiveKitAvatarMediaConnector (Pipeline.LiveKit) for real HeyGen rooms, " +
+                "or the HeyGen emulator's MediaConnector for offline runs.");
         }
+
+        return api;
+    }
+
+    /// <summary>Opens <see cref="HeyGenAvatarSession"/>s with the service's collaborators and settings.</summary>
+    private sealed class HeyGenSessionFactory(BaseAvatarApi api, IAvatarMediaConnector connector, HeyGenVideoServiceOptions options)
+        : IAvatarSessionFactory
+    {
+        public HeyGenVideoServiceOptions Options => options;
+
+        public ValueTask<IAvatarSession> OpenAsync(AvatarSessionContext context, CancellationToken cancellationToken) =>
+            HeyGenAvatarSession.OpenAsync(api, connector, options, context, cancellationToken);
     }
 }

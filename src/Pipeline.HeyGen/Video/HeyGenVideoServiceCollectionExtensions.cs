@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Core.Media;
 using Pipeline.HeyGen.Api;
@@ -10,34 +9,30 @@ namespace Pipeline.HeyGen.Video;
 public static class HeyGenVideoServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="HeyGenVideoService"/> as a transient (one per pipeline). Settings left unset are taken from
-    /// the container: the media connector from a registered <see cref="IAvatarMediaConnector"/>, and, when neither
-    /// <see cref="HeyGenVideoServiceOptions.Api"/> nor <see cref="HeyGenVideoServiceOptions.ApiKey"/> is set, the
-    /// <see cref="HeyGenApi"/> registered with <c>AddHeyGenApi</c>.
+    /// Registers <see cref="HeyGenVideoService"/> as a transient (one per pipeline), built from the container's
+    /// <see cref="IAvatarMediaConnector"/> and the <see cref="HeyGenApi"/> registered with <c>AddHeyGenApi</c>.
     /// </summary>
-    public static IServiceCollection AddHeyGenVideoService(this IServiceCollection services, Action<HeyGenVideoServiceOptions> configure) =>
+    public static IServiceCollection AddHeyGenVideoService(this IServiceCollection services, Action<HeyGenVideoServiceOptions>? configure = null) =>
         services.AddHeyGenVideoService<HeyGenApi>(configure);
 
     /// <summary>
-    /// Registers <see cref="HeyGenVideoService"/> as a transient, using the <typeparamref name="TApi"/> registered in
-    /// the container (e.g. <see cref="LiveAvatarApi"/> with <c>AddLiveAvatarApi</c>) unless the options name an API.
+    /// Registers <see cref="HeyGenVideoService"/> as a transient, built from the container's
+    /// <see cref="IAvatarMediaConnector"/> and <typeparamref name="TApi"/> (e.g. <see cref="LiveAvatarApi"/> with
+    /// <c>AddLiveAvatarApi</c>).
     /// </summary>
-    public static IServiceCollection AddHeyGenVideoService<TApi>(this IServiceCollection services, Action<HeyGenVideoServiceOptions> configure)
+    public static IServiceCollection AddHeyGenVideoService<TApi>(this IServiceCollection services, Action<HeyGenVideoServiceOptions>? configure = null)
         where TApi : BaseAvatarApi
     {
         ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<HeyGenVideoServiceOptions>().Configure(configure);
+        services.AddOptions<HeyGenVideoServiceOptions>().Configure(configure ?? (static _ => { }));
         services.AddTransient(sp =>
         {
-            HeyGenVideoServiceOptions options = sp.GetRequiredService<IOptions<HeyGenVideoServiceOptions>>().Value.Clone();
-            options.MediaConnector ??= sp.GetService<IAvatarMediaConnector>();
-            if (options.Api is null && string.IsNullOrWhiteSpace(options.ApiKey))
-            {
-                options.Api = sp.GetService<TApi>();
-            }
-
-            return new HeyGenVideoService(options, sp.GetService<ILoggerFactory>());
+            IAvatarMediaConnector connector = sp.GetService<IAvatarMediaConnector>() ?? throw new InvalidOperationException(
+                "HeyGenVideoService needs an IAvatarMediaConnector in the container: register LiveKitAvatarMediaConnector " +
+                "(AddLiveKitAvatarMedia, Pipeline.LiveKit) for real rooms, or the HeyGen emulator's MediaConnector offline.");
+            TApi api = sp.GetService<TApi>() ?? throw new InvalidOperationException(
+                $"HeyGenVideoService needs a {typeof(TApi).Name} in the container: register it with AddHeyGenApi or AddLiveAvatarApi.");
+            return new HeyGenVideoService(api, connector, sp.GetRequiredService<IOptions<HeyGenVideoServiceOptions>>().Value.Clone());
         });
         return services;
     }

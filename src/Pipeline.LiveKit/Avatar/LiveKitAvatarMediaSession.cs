@@ -10,16 +10,22 @@ namespace Pipeline.LiveKit;
 /// The avatar room as an <see cref="IAvatarMediaSession"/>: streams are opened on the avatar participant's tracks
 /// as they are subscribed and closed as they go; other participants' tracks are ignored.
 /// </summary>
+/// <remarks>
+/// One queue per kind between the engine and the reader: the reader walks the track streams in subscription order,
+/// reading each stream's own bounded buffer directly (no pump task, no second buffer); a re-subscription replaces the
+/// stream and the reader moves on to the new one. An error reading a stream ends the read with that error; leaving the
+/// room ends the reads normally.
+/// </remarks>
 internal sealed partial class LiveKitAvatarMediaSession : IAvatarMediaSession
 {
     private readonly AvatarMediaConnectRequest _request;
     private readonly Room _room;
     private readonly ILogger _logger;
-    private readonly Channel<RemoteVideoBuffer> _video;
-    private readonly Channel<RemoteAudioBuffer> _audio;
-    private readonly CancellationTokenSource _stop = new();
+    private readonly LiveKitAvatarMediaConnectorOptions _options;
+    // Streams (not frames) in subscription order: the reader takes the next when the current one ends.
+    private readonly Channel<VideoStream> _videoStreams = Channel.CreateUnbounded<VideoStream>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<AudioStream> _audioStreams = Channel.CreateUnbounded<AudioStream>(new UnboundedChannelOptions { SingleReader = true });
     private readonly object _gate = new();
-    private readonly List<Task> _pumps = [];
     private (string TrackSid, VideoStream Stream)? _videoStream;
     private (string TrackSid, AudioStream Stream)? _audioStream;
     private long _firstVideoTimestamp = long.MinValue;
@@ -31,12 +37,7 @@ internal sealed partial class LiveKitAvatarMediaSession : IAvatarMediaSession
     {
         _request = request;
         _logger = loggerFactory.CreateLogger<LiveKitAvatarMediaConnector>();
-        _video = Channel.CreateBounded<RemoteVideoBuffer>(
-            new BoundedChannelOptions(options.VideoBufferFrames) { FullMode = BoundedChannelFullMode.DropOldest },
-            static dropped => dropped.Dispose());
-        _audio = Channel.CreateBounded<RemoteAudioBuffer>(
-            new BoundedChannelOptions(options.AudioBufferFrames) { FullMode = BoundedChannelFullMode.DropOldest },
-            static dropped => dropped.Dispose());
+        _options = options;
         _room = new Room(loggerFactory);
         _room.ParticipantConnected += OnParticipantConnected;
         _room.ParticipantDisconnected += OnParticipantDisconnected;
@@ -72,22 +73,24 @@ internal sealed partial class LiveKitAvatarMediaSession : IAvatarMediaSession
 
     public async IAsyncEnumerable<RemoteVideoBuffer> ReadVideoAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        while (await _video.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (VideoStream stream in _videoStreams.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (_video.Reader.TryRead(out RemoteVideoBuffer? frame))
+            await foreach (VideoFrame frame in stream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                yield return frame;
+                yield return ToAvatarFrame(frame);
             }
         }
     }
 
     public async IAsyncEnumerable<RemoteAudioBuffer> ReadAudioAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        while (await _audio.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (AudioStream stream in _audioStreams.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (_audio.Reader.TryRead(out RemoteAudioBuffer? frame))
+            await foreach (AudioFrame frame in stream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                yield return frame;
+                var timestamp = TimeSpan.FromTicks(_audioSamples * TimeSpan.TicksPerSecond / frame.SampleRate);
+                _audioSamples += frame.SamplesPerChannel;
+                yield return new RemoteAudioBuffer(frame.Data, frame.SampleRate, frame.Channels, timestamp, owner: frame);
             }
         }
     }
@@ -99,39 +102,34 @@ internal sealed partial class LiveKitAvatarMediaSession : IAvatarMediaSession
             return;
         }
 
-        await _stop.CancelAsync().ConfigureAwait(false);
-        Task[] pumps;
         lock (_gate)
         {
             _videoStream?.Stream.Dispose();
             _audioStream?.Stream.Dispose();
             _videoStream = null;
             _audioStream = null;
-            pumps = [.. _pumps];
         }
 
-        await Task.WhenAll(pumps).ConfigureAwait(false);
-        await _room.DisposeAsync().ConfigureAwait(false);
         Complete();
-        while (_video.Reader.TryRead(out RemoteVideoBuffer? frame))
+        while (_videoStreams.Reader.TryRead(out VideoStream? video))
         {
-            frame.Dispose();
+            video.Dispose();
         }
 
-        while (_audio.Reader.TryRead(out RemoteAudioBuffer? block))
+        while (_audioStreams.Reader.TryRead(out AudioStream? audio))
         {
-            block.Dispose();
+            audio.Dispose();
         }
 
-        _stop.Dispose();
+        await _room.DisposeAsync().ConfigureAwait(false);
     }
 
     private bool IsAvatar(string identity) => string.Equals(identity, _request.AvatarIdentity, StringComparison.Ordinal);
 
     private void Complete()
     {
-        _video.Writer.TryComplete();
-        _audio.Writer.TryComplete();
+        _videoStreams.Writer.TryComplete();
+        _audioStreams.Writer.TryComplete();
     }
 
     private void OnParticipantConnected(object? sender, ParticipantConnectedEventArgs e)
@@ -173,17 +171,28 @@ internal sealed partial class LiveKitAvatarMediaSession : IAvatarMediaSession
 
             if (e.Track.Kind == TrackKind.Video)
             {
-                _videoStream?.Stream.Dispose();
-                var stream = VideoStream.Create(e.Track, new VideoStreamOptions { Format = _request.VideoFormat });
+                _videoStream?.Stream.Dispose(); // ends its read: the reader moves on to the new stream
+                var stream = VideoStream.Create(e.Track, new VideoStreamOptions { Format = _request.VideoFormat, Capacity = _options.VideoBufferFrames });
                 _videoStream = (e.Track.Sid, stream);
-                _pumps.Add(Task.Run(() => PumpVideoAsync(stream), CancellationToken.None));
+                if (!_videoStreams.Writer.TryWrite(stream))
+                {
+                    stream.Dispose();
+                }
             }
             else if (e.Track.Kind == TrackKind.Audio)
             {
                 _audioStream?.Stream.Dispose();
-                var stream = AudioStream.Create(e.Track, new AudioStreamOptions { SampleRate = _request.AudioSampleRate, Channels = _request.AudioChannels });
+                var stream = AudioStream.Create(e.Track, new AudioStreamOptions
+                {
+                    SampleRate = _request.AudioSampleRate,
+                    Channels = _request.AudioChannels,
+                    Capacity = _options.AudioBufferFrames,
+                });
                 _audioStream = (e.Track.Sid, stream);
-                _pumps.Add(Task.Run(() => PumpAudioAsync(stream), CancellationToken.None));
+                if (!_audioStreams.Writer.TryWrite(stream))
+                {
+                    stream.Dispose();
+                }
             }
         }
 
@@ -205,52 +214,6 @@ internal sealed partial class LiveKitAvatarMediaSession : IAvatarMediaSession
                 audio.Stream.Dispose();
                 _audioStream = null;
             }
-        }
-    }
-
-    private async Task PumpVideoAsync(VideoStream stream)
-    {
-        try
-        {
-            await foreach (VideoFrame frame in stream.ReadAllAsync(_stop.Token).ConfigureAwait(false))
-            {
-                RemoteVideoBuffer delivered = ToAvatarFrame(frame);
-                if (!_video.Writer.TryWrite(delivered))
-                {
-                    delivered.Dispose();
-                }
-            }
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-        }
-        catch (Exception e)
-        {
-            LogPumpFailed(e, "video");
-        }
-    }
-
-    private async Task PumpAudioAsync(AudioStream stream)
-    {
-        try
-        {
-            await foreach (AudioFrame frame in stream.ReadAllAsync(_stop.Token).ConfigureAwait(false))
-            {
-                var timestamp = TimeSpan.FromTicks(_audioSamples * TimeSpan.TicksPerSecond / frame.SampleRate);
-                _audioSamples += frame.SamplesPerChannel;
-                var delivered = new RemoteAudioBuffer(frame.Data, frame.SampleRate, frame.Channels, timestamp, owner: frame);
-                if (!_audio.Writer.TryWrite(delivered))
-                {
-                    delivered.Dispose();
-                }
-            }
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-        }
-        catch (Exception e)
-        {
-            LogPumpFailed(e, "audio");
         }
     }
 
@@ -284,9 +247,6 @@ internal sealed partial class LiveKitAvatarMediaSession : IAvatarMediaSession
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Receiving the avatar's {Kind} track {TrackSid}")]
     private partial void LogAvatarTrack(string kind, string trackSid);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The avatar's {Kind} stream failed")]
-    private partial void LogPumpFailed(Exception error, string kind);
 
     private sealed class PooledBuffer(int length) : IDisposable
     {

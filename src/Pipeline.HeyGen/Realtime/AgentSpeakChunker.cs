@@ -1,14 +1,12 @@
-using Pipeline.Core.Audio;
-
-namespace Pipeline.HeyGen.Video;
+namespace Pipeline.HeyGen.Realtime;
 
 /// <summary>
-/// Cuts one utterance's speech (16-bit mono PCM at 24 kHz) into <c>agent.speak</c> chunks: the first as soon as
-/// <see cref="FirstChunk"/> of audio is buffered (so the avatar starts talking quickly), then chunks of
-/// <see cref="Chunk"/> (about one second, as HeyGen recommends), and the remainder on <see cref="TakeRemainder"/>.
+/// Cuts one utterance's speech (16-bit mono PCM at 24 kHz) into <c>agent.speak</c> chunks: the first as soon as the
+/// first chunk's size is buffered (so the avatar starts talking quickly), then chunks of the later size (about one
+/// second, as HeyGen recommends), and the remainder on <see cref="TakeRemainder"/>.
 /// </summary>
-/// <remarks>Not thread-safe: one instance per service, used from its processing task.</remarks>
-public sealed class AgentSpeakChunker
+/// <remarks>Not thread-safe: one instance per utterance, used by its one caller at a time.</remarks>
+internal sealed class AgentSpeakChunker
 {
     private readonly int _firstChunkBytes;
     private readonly int _chunkBytes;
@@ -17,28 +15,19 @@ public sealed class AgentSpeakChunker
     private bool _firstTaken;
 
     /// <summary>Creates a chunker.</summary>
-    /// <param name="firstChunk">Audio buffered before the first chunk goes out (default 400 ms).</param>
-    /// <param name="chunk">Audio per later chunk (default 1 s).</param>
-    /// <param name="sampleRate">Sample rate of the audio, in Hz (HeyGen takes 24 000).</param>
-    public AgentSpeakChunker(TimeSpan firstChunk, TimeSpan chunk, int sampleRate = 24_000)
+    /// <param name="firstChunkBytes">Audio buffered before the first chunk goes out, in bytes (even).</param>
+    /// <param name="chunkBytes">Audio per later chunk, in bytes (even).</param>
+    public AgentSpeakChunker(int firstChunkBytes, int chunkBytes)
     {
-        if (firstChunk <= TimeSpan.Zero || chunk <= TimeSpan.Zero)
+        if (firstChunkBytes < 2 || chunkBytes < 2)
         {
-            throw new ArgumentOutOfRangeException(nameof(chunk), "Chunk durations must be positive.");
+            throw new ArgumentOutOfRangeException(nameof(chunkBytes), "Chunks must hold at least one sample.");
         }
 
-        _firstChunkBytes = Math.Max(2, PcmFormat.BytesFor(firstChunk, sampleRate));
-        _chunkBytes = Math.Max(2, PcmFormat.BytesFor(chunk, sampleRate));
-        FirstChunk = firstChunk;
-        Chunk = chunk;
+        _firstChunkBytes = firstChunkBytes & ~1;
+        _chunkBytes = chunkBytes & ~1;
         _buffer = new byte[Math.Max(_firstChunkBytes, _chunkBytes) * 2];
     }
-
-    /// <summary>Audio buffered before the first chunk goes out.</summary>
-    public TimeSpan FirstChunk { get; }
-
-    /// <summary>Audio per later chunk.</summary>
-    public TimeSpan Chunk { get; }
 
     /// <summary>Bytes buffered and not yet taken.</summary>
     public int BufferedBytes => _count;

@@ -1,0 +1,397 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Core.Frames;
+using Pipeline.Core.Processors;
+
+namespace Pipeline.Core.Avatars;
+
+/// <summary>
+/// Puts an avatar after TTS in a pipeline, whatever the provider: it consumes the TTS audio, makes the avatar speak
+/// it through an <see cref="IAvatarSession"/>, and pushes the avatar's media and speaking frames.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><see cref="StartFrame"/> opens the session; a failure is a fatal <see cref="ErrorFrame"/> naming the step. A
+/// second <see cref="StartFrame"/> is refused: one service serves one pipeline run.</item>
+/// <item><see cref="TTSAudioRawFrame"/>s are mixed to mono, resampled to the session's rate and consumed; each TTS
+/// context is one utterance (<see cref="TTSStartedFrame"/>/<see cref="TTSStoppedFrame"/>, or
+/// <see cref="AvatarVideoServiceOptions.EndOfUtteranceTimeout"/> of silence without them).</item>
+/// <item><see cref="InterruptionFrame"/> (and <see cref="UserStartedSpeakingFrame"/> when interruptions are allowed)
+/// interrupts the avatar and starts its listening pose; <see cref="UserStoppedSpeakingFrame"/> stops it.</item>
+/// <item>The avatar's speaking events become <see cref="BotStartedSpeakingFrame"/>/<see cref="BotStoppedSpeakingFrame"/>,
+/// pushed both ways; its media is pushed downstream once an <see cref="OutputTransportReadyFrame"/> was seen.</item>
+/// <item><see cref="EndFrame"/> waits for the open utterances (up to <see cref="AvatarVideoServiceOptions.EndDrainTimeout"/>),
+/// then closes the session; <see cref="CancelFrame"/> and disposal close at once. The session is closed once.</item>
+/// </list>
+/// </remarks>
+public class AvatarVideoService : FrameProcessor
+{
+    private readonly IAvatarSessionFactory _factory;
+    private readonly AvatarVideoServiceOptions _options;
+    private readonly UtteranceLedger _utterances = new();
+    private readonly AvatarOutput _output;
+    private readonly Lock _gate = new();
+    private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
+    private AvatarSessionLink? _link;
+    private AvatarSpeechInput? _speech;
+    private Task? _closeTask;
+    private ITimer? _utteranceTimer;
+    private (string Id, long Sequence) _timeoutTarget;
+    private int _starts;
+    private bool _listening;
+    private volatile bool _closing;
+    private long _speechBytesSent;
+
+    /// <summary>Creates the service.</summary>
+    /// <param name="sessions">Opens the provider's session when the pipeline starts.</param>
+    /// <param name="options">Settings; validated here. Null for the defaults.</param>
+    /// <param name="name">Name for logs; defaults to the type name with an instance number.</param>
+    public AvatarVideoService(IAvatarSessionFactory sessions, AvatarVideoServiceOptions? options = null, string? name = null)
+        : base(name)
+    {
+        ArgumentNullException.ThrowIfNull(sessions);
+        _options = options ?? new AvatarVideoServiceOptions();
+        _options.Validate();
+        _factory = sessions;
+        _output = new AvatarOutput(PushFrameAsync, async () => await StopTtfbMetricsAsync().ConfigureAwait(false), !_options.WaitForOutputTransportReady);
+    }
+
+    /// <summary>The open session's id, once started.</summary>
+    public string? SessionId => _link?.Session?.Id;
+
+    /// <summary>Video frames dropped because no <see cref="OutputTransportReadyFrame"/> had been seen yet.</summary>
+    public long VideoFramesDroppedBeforeReady => _output.VideoDroppedBeforeReady;
+
+    /// <summary>Avatar video frames pushed downstream.</summary>
+    public long VideoFramesPushed => _output.VideoPushed;
+
+    /// <summary>Avatar audio frames pushed downstream.</summary>
+    public long AudioFramesPushed => _output.AudioPushed;
+
+    /// <summary>Bytes of speech (at the session's rate) handed to the avatar so far.</summary>
+    public long SpeechBytesSent => Interlocked.Read(ref _speechBytesSent);
+
+    /// <inheritdoc />
+    public override Task SetupAsync(FrameProcessorSetup setup, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        _loggerFactory = setup.LoggerFactory;
+        return base.SetupAsync(setup, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask ProcessFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
+    {
+        switch (frame)
+        {
+            case StartFrame start:
+                if (Interlocked.Increment(ref _starts) > 1)
+                {
+                    await PushErrorAsync(
+                        $"{Name} received a second StartFrame and refused it: an avatar service runs in one pipeline, once (it holds one " +
+                        "billed session). Create a new service for each pipeline.", fatal: true).ConfigureAwait(false);
+                    return;
+                }
+
+                if (await OpenSessionAsync(start, cancellationToken).ConfigureAwait(false))
+                {
+                    await PushFrameAsync(frame, direction, cancellationToken).ConfigureAwait(false);
+                }
+
+                return;
+            case TTSAudioRawFrame audio when direction == FrameDirection.Downstream:
+                await OnTtsAudioAsync(audio, cancellationToken).ConfigureAwait(false);
+                return;
+            case TTSStartedFrame started when _link?.Session is not null:
+                _utterances.Reopen(started.ContextId);
+                await BeginUtteranceAsync(started.ContextId, openedByTts: true, cancellationToken).ConfigureAwait(false);
+                StartTtfbMetrics();
+                break;
+            case TTSStoppedFrame stopped:
+                await EndUtteranceAsync(stopped.ContextId, cancellationToken).ConfigureAwait(false);
+                break;
+            case UtteranceTimeoutFrame timeout:
+                if (_utterances.IsCurrentTimeout(timeout.UtteranceId, timeout.Sequence))
+                {
+                    await EndUtteranceAsync(timeout.UtteranceId, cancellationToken).ConfigureAwait(false);
+                }
+
+                return;
+            case InterruptionFrame:
+                await InterruptAsync(cancellationToken).ConfigureAwait(false);
+                break;
+            case UserStartedSpeakingFrame:
+                if (InterruptionsAllowed)
+                {
+                    await InterruptAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await SetListeningAsync(listening: true, cancellationToken).ConfigureAwait(false);
+                break;
+            case UserStoppedSpeakingFrame:
+                await SetListeningAsync(listening: false, cancellationToken).ConfigureAwait(false);
+                break;
+            case OutputTransportReadyFrame:
+                _output.OnTransportReady();
+                break;
+            case EndFrame:
+                await DrainAsync(cancellationToken).ConfigureAwait(false);
+                await CloseSessionAsync("end of pipeline").ConfigureAwait(false);
+                break;
+            case CancelFrame:
+                await CloseSessionAsync("pipeline cancelled").ConfigureAwait(false);
+                break;
+        }
+
+        await PushFrameAsync(frame, direction, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask CleanupAsync()
+    {
+        await CloseSessionAsync("service disposed").ConfigureAwait(false);
+        _utteranceTimer?.Dispose();
+        _speech?.Dispose();
+    }
+
+    private async ValueTask<bool> OpenSessionAsync(StartFrame start, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var context = new AvatarSessionContext(start.AudioOutSampleRate, _loggerFactory, TimeProvider);
+            IAvatarSession session = await _factory.OpenAsync(context, cancellationToken).ConfigureAwait(false);
+            _speech = new AvatarSpeechInput(session.SpeechSampleRate);
+            _link = new AvatarSessionLink(session, _output, StartBackgroundTask, e => PushErrorAsync(e.Message, e.Exception, e.Fatal), Logger, Name);
+            _link.Start();
+
+            Logger.LogInformation("{Processor}: avatar session {SessionId} opened", Name, session.Id);
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            string why = ex is AvatarStartException ? ex.Message : $"failed to open the avatar session: {ex.Message}";
+            await PushErrorAsync($"{Name}: the avatar could not start: {why}", ex, fatal: true).ConfigureAwait(false);
+            return false;
+        }
+    }
+
+    private async ValueTask OnTtsAudioAsync(TTSAudioRawFrame audio, CancellationToken cancellationToken)
+    {
+        if (_link?.Session is null || _speech is null || _utterances.IsInterrupted(audio.ContextId))
+        {
+            return; // no session (reported as fatal), or late audio of an interrupted utterance (dropped on purpose)
+        }
+
+        IAvatarUtterance? current = _utterances.Current;
+        if (current is null || (audio.ContextId is { } id && !string.Equals(id, current.Id, StringComparison.Ordinal)))
+        {
+            current = await BeginUtteranceAsync(audio.ContextId, openedByTts: false, cancellationToken).ConfigureAwait(false);
+            StartTtfbMetrics();
+        }
+
+        byte[] speech = _speech.Convert(audio);
+        if (!_utterances.TryTouch(current, out long timeoutSequence))
+        {
+            return; // interrupted meanwhile
+        }
+
+        if (timeoutSequence != 0)
+        {
+            ArmUtteranceTimeout(current.Id, timeoutSequence);
+        }
+
+        await SendAsync(current, speech, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<IAvatarUtterance> BeginUtteranceAsync(string? contextId, bool openedByTts, CancellationToken cancellationToken)
+    {
+        await EndUtteranceAsync(contextId: null, cancellationToken).ConfigureAwait(false);
+        IAvatarUtterance utterance = _link!.Session.BeginUtterance(contextId ?? Guid.NewGuid().ToString("N"));
+        _speech!.Reset();
+        _utterances.Begin(utterance, openedByTts);
+        _ = StartBackgroundTask("avatar-utterance", ct => WatchAsync(utterance, ct));
+        return utterance;
+    }
+
+    private async ValueTask EndUtteranceAsync(string? contextId, CancellationToken cancellationToken)
+    {
+        if (_utterances.TakeCurrent(contextId) is not { } utterance)
+        {
+            return;
+        }
+
+        _utteranceTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        await SendAsync(utterance, _speech!.Flush(), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await utterance.EndAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await PushErrorAsync($"Could not end avatar utterance {utterance.Id}: {ex.Message}", ex).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask SendAsync(IAvatarUtterance utterance, byte[] speech, CancellationToken cancellationToken)
+    {
+        if (speech.Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await utterance.AppendAsync(speech, cancellationToken).ConfigureAwait(false);
+            Interlocked.Add(ref _speechBytesSent, speech.Length);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && !_closing)
+        {
+            double ms = speech.Length * 500.0 / _link!.Session.SpeechSampleRate;
+            await PushErrorAsync($"Avatar speech of utterance {utterance.Id} was lost ({ms:F0} ms): {ex.Message}", ex).ConfigureAwait(false);
+        }
+    }
+
+    // One owner per utterance: its completion says how it ended; a loss becomes an error, never silence.
+    private async Task WatchAsync(IAvatarUtterance utterance, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await utterance.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && !_closing)
+        {
+            await PushErrorAsync(ex.Message, ex).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Closing: the session's end ends its utterances.
+        }
+        finally
+        {
+            _utterances.Done(utterance);
+        }
+    }
+
+    private async ValueTask InterruptAsync(CancellationToken cancellationToken)
+    {
+        _utterances.InterruptAll();
+        _speech?.Reset();
+        _utteranceTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (_link?.Session is { } session)
+        {
+            try
+            {
+                await session.InterruptAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await PushErrorAsync($"Could not interrupt the avatar: {ex.Message}", ex).ConfigureAwait(false);
+            }
+        }
+
+        await SetListeningAsync(listening: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask SetListeningAsync(bool listening, CancellationToken cancellationToken)
+    {
+        IAvatarSession? session = _link?.Session;
+        lock (_gate)
+        {
+            if (session is not { SupportsListening: true } || _listening == listening)
+            {
+                return;
+            }
+
+            _listening = listening;
+        }
+
+        try
+        {
+            await session.SetListeningAsync(listening, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Logger.LogWarning(ex, "{Processor}: could not change the avatar's listening pose", Name);
+        }
+    }
+
+    // Draining is waiting for the open utterances: a lost one faults (already reported) and ends the wait for it.
+    private async ValueTask DrainAsync(CancellationToken cancellationToken)
+    {
+        if (_link?.Session is null)
+        {
+            return;
+        }
+
+        await EndUtteranceAsync(contextId: null, cancellationToken).ConfigureAwait(false);
+        Task[] open = _utterances.OpenCompletions();
+        if (open.Length == 0 || _options.EndDrainTimeout == TimeSpan.Zero)
+        {
+            return;
+        }
+
+        Task all = Task.WhenAll(open).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            await all.WaitAsync(_options.EndDrainTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Logger.LogWarning(
+                "{Processor}: the avatar had not finished speaking {Timeout} ms after the end of the pipeline; closing anyway",
+                Name, _options.EndDrainTimeout.TotalMilliseconds);
+        }
+    }
+
+    private Task CloseSessionAsync(string reason)
+    {
+        lock (_gate)
+        {
+            return _closeTask ??= CloseCoreAsync(reason);
+        }
+    }
+
+    private async Task CloseCoreAsync(string reason)
+    {
+        _closing = true;
+        if (_link is { } link)
+        {
+            await link.CloseAsync(reason).ConfigureAwait(false);
+        }
+    }
+
+    // For TTS without start/stop frames: the utterance ends after EndOfUtteranceTimeout without audio. The timer only
+    // queues a frame, so the end is handled on the processing task, in order with the audio.
+    private void ArmUtteranceTimeout(string utteranceId, long sequence)
+    {
+        lock (_gate)
+        {
+            _utteranceTimer ??= TimeProvider.CreateTimer(
+                static state => ((AvatarVideoService)state!).OnUtteranceTimeout(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timeoutTarget = (utteranceId, sequence);
+            _utteranceTimer.Change(_options.EndOfUtteranceTimeout, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void OnUtteranceTimeout()
+    {
+        (string id, long sequence) = _timeoutTarget;
+        if (!_closing)
+        {
+            _ = StartBackgroundTask("utterance-timeout", ct =>
+                QueueFrameAsync(new UtteranceTimeoutFrame(id, sequence), FrameDirection.Downstream, ct).AsTask());
+        }
+    }
+
+    /// <summary>Queued to itself when an utterance without TTS stop frames has gone quiet.</summary>
+    private sealed class UtteranceTimeoutFrame(string utteranceId, long sequence) : ControlFrame
+    {
+        public string UtteranceId { get; } = utteranceId;
+
+        public long Sequence { get; } = sequence;
+    }
+}

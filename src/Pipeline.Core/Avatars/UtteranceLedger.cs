@@ -1,0 +1,146 @@
+namespace Pipeline.Core.Avatars;
+
+/// <summary>
+/// The service's view of its utterances: the one being fed (and whether a TTS start opened it), those ended but not
+/// yet done (what an <c>EndFrame</c> waits for), the ids of interrupted ones (whose late audio is dropped), and the
+/// sequence that tells a stale end-of-utterance timeout from a live one. The utterances themselves own their state.
+/// </summary>
+/// <remarks>Thread-safe: audio arrives on the processing task while interruptions come on the system task.</remarks>
+internal sealed class UtteranceLedger
+{
+    private const int InterruptedIdsKept = 64;
+
+    private readonly Lock _gate = new();
+    private readonly List<IAvatarUtterance> _ended = [];
+    private readonly List<string> _interruptedIds = [];
+    private (IAvatarUtterance Utterance, bool OpenedByTts)? _current;
+    private long _audioSequence;
+
+    public IAvatarUtterance? Current
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _current?.Utterance;
+            }
+        }
+    }
+
+    public bool IsInterrupted(string? id)
+    {
+        lock (_gate)
+        {
+            return id is not null && _interruptedIds.Contains(id);
+        }
+    }
+
+    /// <summary>A fresh TTS start may reuse an interrupted utterance's id: that id is live again.</summary>
+    public void Reopen(string? id)
+    {
+        lock (_gate)
+        {
+            _interruptedIds.RemoveAll(i => string.Equals(i, id, StringComparison.Ordinal));
+        }
+    }
+
+    public void Begin(IAvatarUtterance utterance, bool openedByTts)
+    {
+        lock (_gate)
+        {
+            _current = (utterance, openedByTts);
+        }
+    }
+
+    /// <summary>
+    /// For audio that arrived for <paramref name="utterance"/>: whether it is still the current one, and if it was not
+    /// opened by a TTS start, the sequence number of the end-of-utterance timeout to arm (0: none).
+    /// </summary>
+    public bool TryTouch(IAvatarUtterance utterance, out long timeoutSequence)
+    {
+        lock (_gate)
+        {
+            timeoutSequence = 0;
+            if (_current?.Utterance != utterance)
+            {
+                return false;
+            }
+
+            if (!_current.Value.OpenedByTts)
+            {
+                timeoutSequence = ++_audioSequence;
+            }
+
+            return true;
+        }
+    }
+
+    public bool IsCurrentTimeout(string id, long sequence)
+    {
+        lock (_gate)
+        {
+            return sequence == _audioSequence && _current?.Utterance.Id == id;
+        }
+    }
+
+    /// <summary>Ends the current utterance if <paramref name="id"/> names it (or is null): it now counts as open until done.</summary>
+    public IAvatarUtterance? TakeCurrent(string? id)
+    {
+        lock (_gate)
+        {
+            if (_current is not { } current || (id is not null && !string.Equals(id, current.Utterance.Id, StringComparison.Ordinal)))
+            {
+                return null;
+            }
+
+            _current = null;
+            _ended.Add(current.Utterance);
+            return current.Utterance;
+        }
+    }
+
+    /// <summary>Forgets every utterance (the session interrupts them) and remembers their ids.</summary>
+    public void InterruptAll()
+    {
+        lock (_gate)
+        {
+            if (_current is { } current)
+            {
+                Remember(current.Utterance.Id);
+            }
+
+            foreach (IAvatarUtterance ended in _ended)
+            {
+                Remember(ended.Id);
+            }
+
+            _current = null;
+        }
+    }
+
+    public void Done(IAvatarUtterance utterance)
+    {
+        lock (_gate)
+        {
+            _ended.Remove(utterance);
+        }
+    }
+
+    /// <summary>The completions of the ended utterances not yet done.</summary>
+    public Task[] OpenCompletions()
+    {
+        lock (_gate)
+        {
+            return [.. _ended.Select(u => u.Completion)];
+        }
+    }
+
+    private void Remember(string id)
+    {
+        _interruptedIds.Add(id);
+        if (_interruptedIds.Count > InterruptedIdsKept)
+        {
+            _interruptedIds.RemoveAt(0);
+        }
+    }
+}

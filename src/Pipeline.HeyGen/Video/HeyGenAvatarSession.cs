@@ -1,0 +1,313 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Pipeline.Core.Avatars;
+using Pipeline.Core.Frames;
+using Pipeline.Core.Media;
+using Pipeline.HeyGen.Api;
+using Pipeline.HeyGen.Realtime;
+using Pipeline.HeyGen.Realtime.Events;
+
+namespace Pipeline.HeyGen.Video;
+
+/// <summary>
+/// A HeyGen avatar session (Interactive Avatar or LiveAvatar) behind the provider-neutral <see cref="IAvatarSession"/>:
+/// the REST session, the realtime websocket and the media room, opened in that order and closed exactly once, in
+/// reverse, whatever failed.
+/// </summary>
+internal sealed class HeyGenAvatarSession : IAvatarSession
+{
+    /// <summary>Identity of the avatar participant in HeyGen's rooms.</summary>
+    internal const string AvatarIdentity = "heygen";
+
+    private readonly BaseAvatarApi _api;
+    private readonly HeyGenVideoServiceOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Channel<AvatarEvent> _events = Channel.CreateUnbounded<AvatarEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _closeLock = new();
+    private StandardSessionResponse? _info;
+    private HeyGenRealtimeClient? _realtime;
+    private IAvatarMediaSession? _media;
+    private Task _eventPump = Task.CompletedTask;
+    private Task<IReadOnlyList<AvatarError>>? _closeTask;
+    private volatile bool _closing;
+
+    private HeyGenAvatarSession(BaseAvatarApi api, HeyGenVideoServiceOptions options, AvatarSessionContext context)
+    {
+        _api = api;
+        _options = options;
+        _logger = context.LoggerFactory.CreateLogger<HeyGenAvatarSession>();
+        _time = context.TimeProvider;
+    }
+
+    public string Id => _info?.SessionId ?? "(not opened)";
+
+    public int SpeechSampleRate => HeyGenRealtimeClient.SampleRate;
+
+    public bool SupportsListening => true;
+
+    public IReadOnlyList<IAsyncEnumerable<Frame>> Media { get; private set; } = [];
+
+    /// <summary>Opens the REST session, the realtime websocket and the room; on any failure closes what was opened.</summary>
+    public static async ValueTask<IAvatarSession> OpenAsync(
+        BaseAvatarApi api, IAvatarMediaConnector connector, HeyGenVideoServiceOptions options, AvatarSessionContext context,
+        CancellationToken cancellationToken)
+    {
+        var session = new HeyGenAvatarSession(api, options, context);
+        string step = "open the session";
+        try
+        {
+            StandardSessionResponse info = session._info = await api.NewSessionAsync(options.SessionRequest, cancellationToken).ConfigureAwait(false);
+            session._logger.LogInformation("HeyGen session {SessionId} opened", info.SessionId);
+
+            step = "connect the realtime websocket";
+            session._realtime = new HeyGenRealtimeClient(
+                session.CreateRealtimeOptions(info), context.LoggerFactory.CreateLogger<HeyGenRealtimeClient>(), context.TimeProvider);
+            await session._realtime.ConnectAsync(new Uri(info.WebSocketUrl), cancellationToken).ConfigureAwait(false);
+            session._eventPump = session.PumpEventsAsync(session._realtime);
+
+            step = "join the avatar's room";
+            session._media = await JoinRoomAsync(connector, options, info, context, cancellationToken).ConfigureAwait(false);
+            session._media.ParticipantLeft += session.OnParticipantLeft;
+            session.Media = [ReadVideoAsync(session._media, CancellationToken.None), ReadAudioAsync(session._media, CancellationToken.None)];
+            return session;
+        }
+        catch (Exception ex)
+        {
+            IReadOnlyList<AvatarError> closeErrors = await session.CloseAsync($"failed to {step}").ConfigureAwait(false);
+            await session.DisposeAsync().ConfigureAwait(false);
+            if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            string also = closeErrors.Count == 0 ? string.Empty : $" (closing what was opened failed too: {string.Join("; ", closeErrors.Select(e => e.Message))})";
+            throw new AvatarStartException(step, also.Length == 0 ? ex : new HeyGenStartFailure(ex.Message + also, ex));
+        }
+    }
+
+    public IAvatarUtterance BeginUtterance(string id) => _realtime!.BeginUtterance(id, _options.FirstChunk);
+
+    public async ValueTask InterruptAsync(CancellationToken cancellationToken) =>
+        await _realtime!.InterruptAllAsync(cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask SetListeningAsync(bool listening, CancellationToken cancellationToken)
+    {
+        Task sent = listening ? _realtime!.StartListeningAsync(cancellationToken) : _realtime!.StopListeningAsync(cancellationToken);
+        await sent.ConfigureAwait(false);
+    }
+
+    public IAsyncEnumerable<AvatarEvent> ReadEventsAsync(CancellationToken cancellationToken) => _events.Reader.ReadAllAsync(cancellationToken);
+
+    public Task<IReadOnlyList<AvatarError>> CloseAsync(string reason)
+    {
+        lock (_closeLock)
+        {
+            return _closeTask ??= CloseCoreAsync(reason);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await CloseAsync("session disposed").ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private static async Task<IAvatarMediaSession> JoinRoomAsync(
+        IAvatarMediaConnector connector, HeyGenVideoServiceOptions options, StandardSessionResponse info, AvatarSessionContext context,
+        CancellationToken cancellationToken)
+    {
+        string? token = options.ConnectAsUser ? info.AccessToken : info.LiveKitAgentToken;
+        if (string.IsNullOrEmpty(info.LiveKitUrl) || string.IsNullOrEmpty(token))
+        {
+            throw new InvalidOperationException(
+                $"The session has no room URL or no {(options.ConnectAsUser ? "client" : "agent")} token to join it with.");
+        }
+
+        using var timeout = new CancellationTokenSource(options.MediaConnectTimeout, context.TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var request = new AvatarMediaConnectRequest(new Uri(info.LiveKitUrl), token, AvatarIdentity)
+        {
+            VideoFormat = options.VideoFormat,
+            AudioSampleRate = options.AudioSampleRate ?? context.OutputSampleRate,
+            AudioChannels = options.AudioChannels,
+            ConnectTimeout = options.MediaConnectTimeout,
+        };
+        try
+        {
+            return await connector.ConnectAsync(request, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new AvatarMediaException($"Joining the avatar's room timed out after {options.MediaConnectTimeout.TotalSeconds:F0} s.");
+        }
+    }
+
+    private HeyGenRealtimeOptions CreateRealtimeOptions(StandardSessionResponse info)
+    {
+        string sessionId = info.SessionId;
+        HeyGenRealtimeOptions options = _options.Realtime.Clone();
+        options.SpeakChunkDuration = _options.Chunk;
+        options.KnownSecrets = [.. options.KnownSecrets, .. new[] { info.AccessToken, info.LiveKitAgentToken }.OfType<string>()];
+        options.Product = _options.Product ?? (_api is LiveAvatarApi ? HeyGenProduct.LiveAvatar : HeyGenProduct.InteractiveAvatar);
+        if (options.RestKeepAlive is null && _api.SupportsKeepAlive)
+        {
+            options.RestKeepAlive = async ct =>
+            {
+                try
+                {
+                    await _api.KeepAliveAsync(sessionId, ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException && !_closing)
+                {
+                    // Not fatal (the next keep-alive may get through), but the pipeline must hear of it: HeyGen ends
+                    // the session after its idle timeout if none does.
+                    _events.Writer.TryWrite(new AvatarError(
+                        $"Keep-alive of HeyGen session {sessionId} failed; HeyGen ends the session after its idle timeout unless a later one succeeds: {ex.Message}", Exception: ex));
+                    throw;
+                }
+            };
+        }
+        else if (options.Product == HeyGenProduct.InteractiveAvatar && options.RestKeepAlive is null && options.KeepAliveEnabled)
+        {
+            _logger.LogWarning("{Api} has no REST keep-alive; the session may end after its idle timeout while nobody speaks", _api.GetType().Name);
+            options.KeepAliveEnabled = false;
+        }
+
+        return options;
+    }
+
+    // The realtime events that matter to a pipeline, in provider-neutral words. Utterance bookkeeping is not here: each
+    // utterance's own completion says how it ended.
+    private async Task PumpEventsAsync(HeyGenRealtimeClient realtime)
+    {
+        try
+        {
+            await foreach (RealtimeServerEvent serverEvent in realtime.ReadEventsAsync(_stop.Token).ConfigureAwait(false))
+            {
+                AvatarEvent? translated = serverEvent switch
+                {
+                    AgentSpeakStartedEvent => new AvatarStartedSpeaking(),
+                    AgentStateUpdatedEvent { NewState: AvatarAgentState.Talking } => new AvatarStartedSpeaking(),
+                    AgentSpeakEndedEvent or AgentSpeakInterruptedEvent or AgentStateUpdatedEvent => new AvatarStoppedSpeaking(),
+                    RealtimeErrorEvent error => new AvatarError($"HeyGen reported an error: {error.ErrorType ?? "error"}: {error.Message ?? error.Code ?? "no details"}"),
+                    RealtimeWarningEvent warning => new AvatarWarning($"HeyGen warning: {warning.Message}"),
+                    SessionStateUpdatedEvent { State: AvatarSessionState.Closed or AvatarSessionState.Closing } when !_closing =>
+                        new AvatarError("HeyGen closed the avatar session.", Fatal: true),
+                    _ => null,
+                };
+                if (translated is not null)
+                {
+                    _events.Writer.TryWrite(translated);
+                }
+            }
+        }
+        catch (HeyGenRealtimeException ex) when (!_closing)
+        {
+            _events.Writer.TryWrite(new AvatarError($"The avatar's realtime connection failed: {ex.Message}", Fatal: true, ex));
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or HeyGenRealtimeException)
+        {
+            // Closing.
+        }
+    }
+
+    // The one copy of a video frame: out of the room's (pooled or native) buffer into memory the frame owns.
+    private static async IAsyncEnumerable<Frame> ReadVideoAsync(IAvatarMediaSession media, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (RemoteVideoBuffer buffer in media.ReadVideoAsync(cancellationToken).ConfigureAwait(false))
+        {
+            using (buffer)
+            {
+                byte[] pixels = GC.AllocateUninitializedArray<byte>(buffer.Data.Length); // every byte is overwritten
+                buffer.Data.Span.CopyTo(pixels);
+                yield return new OutputImageRawFrame(pixels, buffer.Width, buffer.Height, buffer.Format) { PresentationTimestamp = buffer.Timestamp };
+            }
+        }
+    }
+
+    private static async IAsyncEnumerable<Frame> ReadAudioAsync(IAvatarMediaSession media, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (RemoteAudioBuffer block in media.ReadAudioAsync(cancellationToken).ConfigureAwait(false))
+        {
+            using (block)
+            {
+                yield return new SpeechOutputAudioRawFrame(block.Pcm.ToArray(), block.SampleRate, block.Channels) { PresentationTimestamp = block.Timestamp };
+            }
+        }
+    }
+
+    private void OnParticipantLeft(object? sender, AvatarParticipantEventArgs e)
+    {
+        if (e.IsAvatar && !_closing)
+        {
+            _events.Writer.TryWrite(new AvatarError($"The avatar ({e.Identity}) left the room."));
+        }
+    }
+
+    private async Task<IReadOnlyList<AvatarError>> CloseCoreAsync(string reason)
+    {
+        _closing = true;
+        List<AvatarError> errors = [];
+        if (_media is { } media)
+        {
+            media.ParticipantLeft -= OnParticipantLeft;
+            await CloseQuietlyAsync("the avatar's room", () => media.DisposeAsync().AsTask()).ConfigureAwait(false);
+        }
+
+        if (_realtime is { } realtime)
+        {
+            await CloseQuietlyAsync("the realtime websocket", () => realtime.DisposeAsync().AsTask()).ConfigureAwait(false);
+        }
+
+        // The closed client ended its events: the pump translates the last ones and ends. Cancelled only if closing
+        // the client did not finish in time.
+        try
+        {
+            await _eventPump.WaitAsync(_options.CloseTimeout, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+            await _eventPump.ConfigureAwait(false);
+        }
+        if (_info is { } info)
+        {
+            using var timeout = new CancellationTokenSource(_options.CloseTimeout, _time);
+            try
+            {
+                await _api.CloseSessionAsync(info.SessionId, timeout.Token).ConfigureAwait(false);
+                _logger.LogInformation("HeyGen session {SessionId} closed ({Reason})", info.SessionId, reason);
+            }
+            catch (Exception ex)
+            {
+                string why = ex is OperationCanceledException && timeout.IsCancellationRequested
+                    ? $"no answer within the close timeout ({_options.CloseTimeout.TotalSeconds:F0} s)"
+                    : ex.Message;
+                var error = new AvatarError($"Could not close HeyGen session {info.SessionId}; it may stay billed until HeyGen times it out: {why}", Exception: ex);
+                _logger.LogWarning(ex, "{Message}", error.Message);
+                errors.Add(error);
+            }
+        }
+
+        _events.Writer.TryComplete();
+        return errors;
+    }
+
+    private async Task CloseQuietlyAsync(string what, Func<Task> close)
+    {
+        try
+        {
+            await close().WaitAsync(_options.CloseTimeout, _time).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Closing {What} failed", what);
+        }
+    }
+
+    /// <summary>The cause of a start failure, with what closing met on the way out.</summary>
+    private sealed class HeyGenStartFailure(string message, Exception inner) : Exception(message, inner);
+}
