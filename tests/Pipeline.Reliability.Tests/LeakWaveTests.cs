@@ -44,10 +44,8 @@ public sealed class LeakWaveTests(ITestOutputHelper output)
         for (int i = 0; i < Pipelines; i++)
         {
             bool isLiveAvatar = i % 2 == 1;
-            var service = new HeyGenVideoService(new HeyGenVideoServiceOptions
+            var service = new HeyGenVideoService(isLiveAvatar ? liveAvatar : heyGen, emulator.MediaConnector, new HeyGenVideoServiceOptions
             {
-                Api = isLiveAvatar ? liveAvatar : heyGen,
-                MediaConnector = emulator.MediaConnector,
                 SessionRequest = isLiveAvatar ? new LiveAvatarNewSessionRequest { AvatarId = "wave-avatar" } : new NewSessionRequest(),
                 Realtime = new HeyGenRealtimeOptions { PaceToRealTime = false },
             });
