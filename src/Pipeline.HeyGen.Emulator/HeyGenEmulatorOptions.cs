@@ -64,6 +64,16 @@ public sealed class HeyGenEmulatorOptions
     /// </summary>
     public bool RealtimeOnly { get; set; }
 
+    /// <summary>Which client activity resets each product's idle timer, and LiveAvatar's idle timeout.</summary>
+    public IdleRules IdleRules { get; set; } = new();
+
+    /// <summary>
+    /// Never report <c>session.state_updated: connected</c> on the realtime socket, as LiveAvatar LITE sessions reportedly
+    /// behave (and then never refuse speech for arriving before it). Shorthand for
+    /// <see cref="Realtime.RealtimeEmulatorOptions.SendConnectedState"/> = false. Default false.
+    /// </summary>
+    public bool NeverSendConnected { get; set; }
+
     /// <summary>Where Kestrel's own logs and the emulator's (avatar stalls, realtime connections) go; none when null.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 

@@ -27,6 +27,7 @@ internal sealed class EmulatorState(HeyGenEmulatorOptions options) : IDisposable
     /// <summary>Adds a new session to the ledger and, when limits are enforced, starts its idle and duration timers.</summary>
     public void Open(EmulatedSession session)
     {
+        session.IdleRules = Options.IdleRules;
         Sessions.Add(session);
         if (Options.EnforceSessionLimits)
         {
@@ -85,7 +86,7 @@ internal sealed class EmulatorState(HeyGenEmulatorOptions options) : IDisposable
             RealtimeToken = realtimeToken,
             RealtimeUrl = RealtimeUrl(RealtimePath(product), id, realtimeToken),
             LiveKitUrl = MediaUrl(id),
-            IdleTimeout = liveAvatar ? TimeSpan.FromMinutes(5) : TimeSpan.FromSeconds(120),
+            IdleTimeout = liveAvatar ? Options.IdleRules.LiveAvatarIdleTimeout : TimeSpan.FromSeconds(120),
             MaxDuration = TimeSpan.FromSeconds(liveAvatar ? Options.LiveAvatarMaxSessionDurationSeconds : Options.SessionDurationLimitSeconds),
         };
         Open(session);

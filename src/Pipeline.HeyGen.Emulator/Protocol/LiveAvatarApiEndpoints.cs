@@ -17,7 +17,6 @@ internal sealed class LiveAvatarApiEndpoints(EmulatorState state)
 {
     private const string SandboxAvatarId = "dd73ea75-1218-4ef3-92ce-606d5f7fbc0a";
     private const int SandboxMaxSessionSeconds = 60;
-    private const int IdleTimeoutSeconds = 300; // LITE sessions idle out after 5 minutes
 
     private static readonly string[] Modes = ["LITE", "FULL", "CUSTOM"];
     private static readonly string[] Encodings = ["H264", "VP8"];
@@ -100,7 +99,7 @@ internal sealed class LiveAvatarApiEndpoints(EmulatorState state)
             LiveKitUrl = ownRoom ? null : EmulatorState.MediaUrl(id),
             AvatarId = avatarId,
             IsSandbox = sandbox,
-            IdleTimeout = TimeSpan.FromSeconds(IdleTimeoutSeconds),
+            IdleTimeout = state.Options.IdleRules.LiveAvatarIdleTimeout,
             MaxDuration = TimeSpan.FromSeconds(sandbox ? SandboxMaxSessionSeconds : state.Options.LiveAvatarMaxSessionDurationSeconds),
         };
         state.Open(session);

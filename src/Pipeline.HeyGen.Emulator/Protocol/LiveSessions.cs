@@ -57,7 +57,7 @@ internal sealed class LiveSessions : IAsyncDisposable
         {
             created = true;
             var avatar = new EmulatedAvatar(id, _state.Options.Avatar, _state.Time, _loggerFactory.CreateLogger<EmulatedAvatar>());
-            return new RealtimeSessionContext(session, _state.Options.Realtime, _state.Faults.ForSession(id), avatar, _state.Time);
+            return new RealtimeSessionContext(session, RealtimeOptions(), _state.Faults.ForSession(id), avatar, _state.Time);
         })).Value;
         if (created)
         {
@@ -82,6 +82,20 @@ internal sealed class LiveSessions : IAsyncDisposable
         }
 
         await Task.WhenAll(_closing).ConfigureAwait(false);
+    }
+
+    // NeverSendConnected overrides the realtime options' SendConnectedState without changing the caller's object.
+    private RealtimeEmulatorOptions RealtimeOptions()
+    {
+        var options = _state.Options.Realtime;
+        return !_state.Options.NeverSendConnected ? options : new RealtimeEmulatorOptions
+        {
+            SendConnectedState = false,
+            ConnectedDelay = options.ConnectedDelay,
+            RejectSpeakBeforeConnected = options.RejectSpeakBeforeConnected,
+            IdleTimeout = options.IdleTimeout,
+            MaxMessageBytes = options.MaxMessageBytes,
+        };
     }
 
     private EmulatedAvatar? FindAvatarForMedia(string sessionId, string token)

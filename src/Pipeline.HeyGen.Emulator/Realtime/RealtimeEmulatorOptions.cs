@@ -21,8 +21,9 @@ public sealed class RealtimeEmulatorOptions
 
     /// <summary>
     /// Inactivity after which the service closes the session: 120 s is the Interactive Avatar default
-    /// (<c>activity_idle_timeout</c>), 300 s LiveAvatar's. Any client event, and
-    /// <see cref="RealtimeSessionContext.RecordActivity"/> (REST keep-alive), counts as activity. Default 300 s;
+    /// (<c>activity_idle_timeout</c>), 300 s LiveAvatar's. Client events count as activity as
+    /// <see cref="HeyGenEmulatorOptions.IdleRules"/> say for the product; <see cref="RealtimeSessionContext.RecordActivity()"/>
+    /// and the session's accepted activity (for example the REST keep-alive) always reset it. Default 300 s;
     /// <see cref="Timeout.InfiniteTimeSpan"/> disables it.
     /// </summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(5);

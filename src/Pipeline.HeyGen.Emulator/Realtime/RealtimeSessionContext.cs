@@ -26,6 +26,7 @@ public sealed class RealtimeSessionContext : IAsyncDisposable
         Avatar = avatar;
         TimeProvider = timeProvider;
         Avatar.Played += OnPlayed;
+        Session.ActivityRecorded += OnSessionActivity;
         _idleTimer = TimeProvider.CreateTimer(static self => ((RealtimeSessionContext)self!).OnIdleTimeout(), this,
             Options.IdleTimeout, Timeout.InfiniteTimeSpan);
     }
@@ -89,6 +90,12 @@ public sealed class RealtimeSessionContext : IAsyncDisposable
         }
     }
 
+    /// <summary>Records a client message's kind of activity: it resets the socket idle timer (and the session's, when
+    /// limits are enforced) only when the emulator's <see cref="IdleRules"/> count it for this product.</summary>
+    internal void RecordActivity(IdleActivity activity) => Session.RecordActivity(activity);
+
+    private void OnSessionActivity(EmulatedSession session) => RecordActivity();
+
     /// <summary>
     /// Ends the session's realtime side as the service does: <c>session.state_updated</c> closing then closed, then a
     /// normal close of the socket. Later upgrades are refused. Used for the idle timeout and the REST stop.
@@ -131,7 +138,9 @@ public sealed class RealtimeSessionContext : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        CloseSession("SESSION_STOPPED");
+        Session.ActivityRecorded -= OnSessionActivity;
+        // The session's own limits (idle, duration) report their reason on the socket too.
+        CloseSession(Session.StopReason is SessionLimits.IdleTimeoutReason or SessionLimits.MaxDurationReason ? Session.StopReason : "SESSION_STOPPED");
         _idleTimer.Dispose();
         Avatar.Played -= OnPlayed;
         await Avatar.DisposeAsync().ConfigureAwait(false);

@@ -111,7 +111,6 @@ internal sealed class RealtimeSessionHandler
                 if (!result.EndOfMessage) continue;
                 var text = Encoding.UTF8.GetString(buffer, 0, count);
                 count = 0;
-                session.RecordActivity();
                 Dispatch(text, connection, session);
                 if (session.Faults.ConsumeDrop(++received))
                 {
@@ -158,6 +157,7 @@ internal sealed class RealtimeSessionHandler
         }
 
         session.Recorder.Record(connection.Index, type, eventId, audio, text, now);
+        session.RecordActivity(IdleActivityOf(type));
         switch (type)
         {
             // LiveAvatar LITE names (documented); the older Interactive realtime generation's audio_buffer_* names (alpha docs).
@@ -178,13 +178,22 @@ internal sealed class RealtimeSessionHandler
                 OnStopListening(connection, session);
                 break;
             case "session.keep_alive":
-                // Documented for LITE: resets the idle timer, which the receive loop already did for this message.
+                // Documented for LITE: resets the idle timer when IdleRules count it (above); nothing else to do.
                 break;
             default:
                 connection.Send(RealtimeServerMessages.Error("invalid_request_error", $"unknown event type '{type}'", eventId));
                 break;
         }
     }
+
+    // Which idle-rule category a client event belongs to (IdleRules decides whether it resets the idle timer).
+    private static IdleActivity IdleActivityOf(string type) => type switch
+    {
+        "agent.speak" or "agent.audio_buffer_append" or "agent.speak_end" or "agent.audio_buffer_commit" => IdleActivity.Speech,
+        "agent.interrupt" or "agent.audio_buffer_clear" or "agent.start_listening" or "agent.stop_listening" or "agent.end_listening" => IdleActivity.Control,
+        "session.keep_alive" => IdleActivity.SocketKeepAlive,
+        _ => IdleActivity.Other,
+    };
 
     // agent.speak {event_id, audio}: base64 PCM16 mono 24 kHz (documented). Each is acknowledged with
     // agent.audio_buffer_appended (seen in real sessions, PR #7313); it is refused before "connected" (the docs say to

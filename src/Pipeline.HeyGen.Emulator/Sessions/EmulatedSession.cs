@@ -81,7 +81,7 @@ public sealed class EmulatedSession
     /// <summary>When the last keep-alive arrived, if any.</summary>
     public DateTimeOffset? LastKeepAliveAt { get { lock (_gate) { return _lastKeepAliveAt; } } }
 
-    /// <summary>How long the session may go without activity (start, keep-alive, <see cref="RecordActivity"/>) before
+    /// <summary>How long the session may go without activity (per <see cref="Emulator.IdleRules"/>) before
     /// the service ends it: <c>activity_idle_timeout</c> (default 120 s) on the streaming API, 5 minutes on LiveAvatar.</summary>
     public TimeSpan IdleTimeout { get; internal init; }
 
@@ -94,12 +94,41 @@ public sealed class EmulatedSession
     /// <summary>Whether the session is still open (not stopped): a test that ends with an open session leaked it.</summary>
     public bool IsOpen => State != EmulatedSessionState.Stopped;
 
-    /// <summary>Counts as user activity, resetting the idle timer (a realtime handler calls this for each message,
-    /// as the real service treats speech as activity).</summary>
-    public void RecordActivity() => ActivityObserver?.Invoke(this);
+    /// <summary>Counts as user activity whatever the idle rules say, resetting the idle timers (for a custom
+    /// realtime handler, which knows best what its messages mean).</summary>
+    public void RecordActivity() => OnActivity();
+
+    /// <summary>Records one kind of client activity; it resets the idle timers only when the emulator's
+    /// <see cref="IdleRules"/> say it does for this session's product.</summary>
+    /// <param name="activity">What the client did.</param>
+    /// <returns>True when it reset the idle timers.</returns>
+    public bool RecordActivity(IdleActivity activity)
+    {
+        if (!(IdleRules ?? DefaultRules).Resets(Product, activity))
+        {
+            return false;
+        }
+
+        OnActivity();
+        return true;
+    }
+
+    private static readonly IdleRules DefaultRules = new();
+
+    private void OnActivity()
+    {
+        ActivityObserver?.Invoke(this);
+        ActivityRecorded?.Invoke(this);
+    }
+
+    /// <summary>The rules in force (set when the emulator opens the session).</summary>
+    internal IdleRules? IdleRules { get; set; }
 
     /// <summary>Set by the emulator's session-limit watch, when limits are enforced.</summary>
     internal Action<EmulatedSession>? ActivityObserver { get; set; }
+
+    /// <summary>Raised for activity that resets the idle timers (the realtime side resets its socket timer).</summary>
+    internal event Action<EmulatedSession>? ActivityRecorded;
 
     /// <inheritdoc />
     public override string ToString() => $"{Product} session {Id} ({State})";
@@ -121,7 +150,7 @@ public sealed class EmulatedSession
             }
         }
 
-        RecordActivity();
+        RecordActivity(IdleActivity.Start);
         return true;
     }
 
@@ -160,7 +189,7 @@ public sealed class EmulatedSession
             _lastKeepAliveAt = now;
         }
 
-        RecordActivity();
+        RecordActivity(IdleActivity.RestKeepAlive);
         return true;
     }
 }
