@@ -45,4 +45,16 @@ public enum EmulatorEndpoint
     /// <c>AvatarMediaException</c>; a delay holds the join on the emulator's clock until the caller gives up.
     /// </summary>
     MediaRoomJoin,
+
+    /// <summary><c>POST /v1/streaming.task</c>: speak text (HeyGen's own SDK).</summary>
+    StreamingTask,
+
+    /// <summary><c>POST /v1/streaming.interrupt</c> (HeyGen's own SDK).</summary>
+    StreamingInterrupt,
+
+    /// <summary><c>POST /v1/streaming.start_listening</c> (HeyGen's own SDK).</summary>
+    StreamingStartListening,
+
+    /// <summary><c>POST /v1/streaming.stop_listening</c> (HeyGen's own SDK).</summary>
+    StreamingStopListening,
 }

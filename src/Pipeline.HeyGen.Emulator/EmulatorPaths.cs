@@ -22,6 +22,18 @@ public static class EmulatorPaths
     /// <summary><c>/v1/streaming.list</c>.</summary>
     public const string StreamingList = "/v1/streaming.list";
 
+    /// <summary>Speak text (<c>task_type</c> repeat or chat).</summary>
+    public const string StreamingTask = "/v1/streaming.task";
+
+    /// <summary>Stop the current speech.</summary>
+    public const string StreamingInterrupt = "/v1/streaming.interrupt";
+
+    /// <summary>Listening animation on.</summary>
+    public const string StreamingStartListening = "/v1/streaming.start_listening";
+
+    /// <summary>Listening animation off.</summary>
+    public const string StreamingStopListening = "/v1/streaming.stop_listening";
+
     /// <summary>The Interactive Avatar realtime websocket (the real one is on HeyGen's signaling host).</summary>
     public const string StreamingRealtime = "/v1/ws/streaming.chat";
 

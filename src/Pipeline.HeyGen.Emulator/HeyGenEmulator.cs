@@ -127,7 +127,9 @@ public sealed class HeyGenEmulator : IAsyncDisposable
         app.Use(pipeline.InvokeAsync);
         if (!options.RealtimeOnly)
         {
-            new StreamingApiEndpoints(state).Map(app);
+            var streaming = new StreamingApiEndpoints(state);
+            streaming.Map(app);
+            new StreamingTaskEndpoints(streaming, live).Map(app);
             new LiveAvatarApiEndpoints(state).Map(app);
         }
 

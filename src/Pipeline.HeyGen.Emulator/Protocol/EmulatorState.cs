@@ -21,6 +21,7 @@ internal sealed class EmulatorState(HeyGenEmulatorOptions options) : IDisposable
     public void Dispose()
     {
         Limits.Dispose();
+        SessionTokens.Dispose();
         _stopping.Dispose();
     }
 
@@ -42,6 +43,17 @@ internal sealed class EmulatorState(HeyGenEmulatorOptions options) : IDisposable
     private SessionLimits Limits { get; } = new(options.TimeProvider);
 
     public EmulatorFaults Faults { get; } = new();
+
+    /// <summary>Issues LiveAvatar's JWT-shaped session tokens.</summary>
+    public SessionTokenJwt SessionTokens { get; } = new();
+
+    /// <summary>A LiveAvatar session token (a JWT carrying the session's mode), registered as a secret.</summary>
+    public string NewSessionToken(string sessionId, string mode, string avatarId, bool sandbox)
+    {
+        var token = SessionTokens.Issue(sessionId, mode, avatarId, sandbox, Time.GetUtcNow(), TimeSpan.FromHours(1));
+        _secrets.Enqueue(token);
+        return token;
+    }
 
     public RequestJournal Requests { get; } = new();
 
@@ -80,7 +92,7 @@ internal sealed class EmulatorState(HeyGenEmulatorOptions options) : IDisposable
         var liveAvatar = product == EmulatedProduct.LiveAvatar;
         var session = new EmulatedSession(product, id, Time.GetUtcNow(), "{}")
         {
-            SessionToken = liveAvatar ? NewSecret("emu-st-") : null,
+            SessionToken = liveAvatar ? NewSessionToken(id, "LITE", "emulator-avatar", sandbox: false) : null,
             AccessToken = NewSecret("emu-at-"),
             AgentToken = NewSecret("emu-agent-"),
             RealtimeToken = realtimeToken,

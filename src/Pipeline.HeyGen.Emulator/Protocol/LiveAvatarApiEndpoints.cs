@@ -91,7 +91,7 @@ internal sealed class LiveAvatarApiEndpoints(EmulatorState state)
         var realtimeToken = state.NewSecret("emu-rt-");
         var session = new EmulatedSession(EmulatedProduct.LiveAvatar, id, state.Time.GetUtcNow(), body.ToJsonString())
         {
-            SessionToken = state.NewSecret("emu-st-"),
+            SessionToken = state.NewSessionToken(id, Wire.String(body, "mode") ?? "FULL", avatarId, sandbox),
             AccessToken = ownRoom ? null : state.NewSecret("emu-at-"),
             AgentToken = state.NewSecret("emu-agent-"),
             RealtimeToken = realtimeToken,

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Pipeline.HeyGen.Emulator.Protocol;
 
@@ -9,8 +11,10 @@ namespace Pipeline.HeyGen.Emulator.Protocol;
 /// Middleware that runs before every handler: records the request as it arrived, then applies the next injected
 /// fault for its endpoint (delay, status, dropped connection or malformed body).
 /// </summary>
-internal sealed class RequestPipeline(EmulatorState state)
+internal sealed partial class RequestPipeline(EmulatorState state)
 {
+    private readonly ILogger _logger = (state.Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RequestPipeline>();
+
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var tag = context.GetEndpoint()?.Metadata.GetMetadata<EndpointTag>();
@@ -121,7 +125,17 @@ internal sealed class RequestPipeline(EmulatorState state)
             headers[name] = values.ToString();
         }
 
+        var unknown = tag is null ? [] : KnownFields.UnknownIn(tag.Endpoint, body);
+        if (unknown.Count > 0)
+        {
+            // Names only, never values: a value may be a secret.
+            UnknownFields(_logger, request.Path.Value ?? string.Empty, string.Join(", ", unknown));
+        }
+
         state.Requests.Add(new RecordedRequest(tag?.Endpoint, request.Method, request.Path.Value ?? string.Empty,
-            request.QueryString.Value ?? string.Empty, headers, body, state.Time.GetUtcNow()));
+            request.QueryString.Value ?? string.Empty, headers, body, state.Time.GetUtcNow()) { UnknownFields = unknown });
     }
+
+    [LoggerMessage(1, LogLevel.Warning, "{Path}: unknown field(s) {Fields}; the real service would most likely ignore them and use the defaults")]
+    private static partial void UnknownFields(ILogger logger, string path, string fields);
 }

@@ -173,11 +173,15 @@ internal sealed class StreamingApiEndpoints(EmulatorState state)
     }
 
     /// <summary>Authenticates, reads <c>session_id</c> and finds the session; writes the error and returns null otherwise.</summary>
-    private async Task<EmulatedSession?> SessionFromBodyAsync(HttpContext context)
+    private async Task<EmulatedSession?> SessionFromBodyAsync(HttpContext context) =>
+        (await SessionAndBodyAsync(context).ConfigureAwait(false)).Session;
+
+    /// <summary>Like <see cref="SessionFromBodyAsync"/>, also returning the parsed body (for streaming.task's <c>text</c>).</summary>
+    internal async Task<(EmulatedSession? Session, JsonObject? Body)> SessionAndBodyAsync(HttpContext context)
     {
         if (!await AuthorizeAsync(context, allowBearer: true).ConfigureAwait(false))
         {
-            return null;
+            return (null, null);
         }
 
         var body = await Wire.ReadObjectAsync(context).ConfigureAwait(false);
@@ -185,17 +189,17 @@ internal sealed class StreamingApiEndpoints(EmulatorState state)
         if (string.IsNullOrEmpty(sessionId))
         {
             await Wire.StreamingError(context, StatusCodes.Status400BadRequest, Wire.CodeMissingParameter, "Required parameters missing: session_id").ConfigureAwait(false);
-            return null;
+            return (null, body);
         }
 
         var session = state.Sessions.Find(sessionId);
         if (session is null || session.Product != EmulatedProduct.InteractiveAvatar)
         {
             await Wire.StreamingError(context, StatusCodes.Status400BadRequest, Wire.CodeSessionNotFound, "Session does not exist").ConfigureAwait(false);
-            return null;
+            return (null, body);
         }
 
-        return session;
+        return (session, body);
     }
 
     private async Task<bool> AuthorizeAsync(HttpContext context, bool allowBearer)

@@ -19,6 +19,13 @@ public sealed record RecordedRequest(
     string Body,
     DateTimeOffset ReceivedAt)
 {
+    /// <summary>
+    /// The body's JSON fields the endpoint does not know (dotted paths for nested ones, e.g. <c>voice.voiceId</c>):
+    /// the real service would most likely ignore them and apply the field's default, so a client that sends one has
+    /// misnamed something. Empty for a clean request. The emulator also logs a warning naming them.
+    /// </summary>
+    public IReadOnlyList<string> UnknownFields { get; init; } = [];
+
     /// <summary>A header's value, or null when absent.</summary>
     /// <param name="name">The header name (any case).</param>
     /// <returns>The value.</returns>

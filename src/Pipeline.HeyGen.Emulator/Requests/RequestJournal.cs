@@ -19,6 +19,18 @@ public sealed class RequestJournal
         }
     }
 
+    /// <summary>Every request that carried a field its endpoint does not know (see <see cref="RecordedRequest.UnknownFields"/>).</summary>
+    public IReadOnlyList<RecordedRequest> WithUnknownFields
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _requests.Where(r => r.UnknownFields.Count > 0)];
+            }
+        }
+    }
+
     /// <summary>The requests to one endpoint, oldest first.</summary>
     /// <param name="endpoint">The endpoint.</param>
     /// <returns>The requests.</returns>
