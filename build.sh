@@ -4,6 +4,8 @@
 #   ./build.sh test [args]   install what the tests need, then run the whole test suite
 #   ./build.sh bench [args]  run the BenchmarkDotNet suite (Release)
 #   ./build.sh pack [dir]    pack every src/ project into dir (default artifacts/packages): docs/packaging.md
+#   ./build.sh check-live    live conformance check of HeyGen's protocol (LIVEAVATAR_API_KEY / HEYGEN_API_KEY; the
+#                            emulator without a key); --help for options; docs/heygen-protocol.md reads its report
 # Prerequisites are installed by the idempotent scripts in build/prereqs/, in name order, before tests run.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -45,6 +47,10 @@ summarize() {
 cmd=${1:-help}
 [ $# -gt 0 ] && shift
 case "$cmd" in
+  check-live)
+    need_dotnet
+    exec dotnet run --project tools/HeyGenLiveCheck -c Release -- "$@"
+    ;;
   run)
     need_dotnet
     exec dotnet run --project examples/HeyGenAvatarBot -c Release -- "$@"
