@@ -54,10 +54,11 @@ internal sealed class RealtimeHarness : IAsyncDisposable
     {
         var time = new TimerWatchingTimeProvider();
         var server = await StartEmulatorAsync(emulator, time);
-        var session = server.OpenRealtimeSession();
-        faults?.Invoke(session.Faults);
         var options = new HeyGenRealtimeOptions { Product = HeyGenProduct.LiveAvatar, ReconnectInitialDelay = TimeSpan.Zero };
         configureClient?.Invoke(options);
+        // A session of the client's product: the emulator applies that product's idle rules (IdleRules).
+        var session = server.OpenRealtimeSession(options.Product == HeyGenProduct.LiveAvatar ? EmulatedProduct.LiveAvatar : EmulatedProduct.InteractiveAvatar);
+        faults?.Invoke(session.Faults);
         var logger = new ListLogger();
         var client = new HeyGenRealtimeClient(options, logger, time);
         var harness = new RealtimeHarness(server, session, client, time, logger);
