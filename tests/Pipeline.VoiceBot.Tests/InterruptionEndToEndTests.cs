@@ -84,6 +84,7 @@ public sealed class InterruptionEndToEndTests(ITestOutputHelper output)
         (interruptionAt - detectedAt).Should().BeGreaterThan(TimeSpan.Zero).And.BeLessThanOrEqualTo(RoundUpToWindows(vad.StartDuration) + Window,
             "the user's speech interrupts the avatar within one VAD start window");
         avatarInterruptedAt.Should().BeOnOrAfter(interruptionAt);
+        realtime.OfType("agent.interrupt").Should().ContainSingle("the interruption and the user starting to speak stop the same speech once");
 
         string contextId = bot.Timeline.From<TTSStartedFrame>(bot.Tts)[0].Frame.ContextId!;
         realtime.OfType("agent.speak_end").Select(e => e.EventId).Should().Equal(contextId);
