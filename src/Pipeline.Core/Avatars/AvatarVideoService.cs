@@ -18,6 +18,8 @@ namespace Pipeline.Core.Avatars;
 /// <see cref="AvatarVideoServiceOptions.EndOfUtteranceTimeout"/> of silence without them).</item>
 /// <item><see cref="InterruptionFrame"/> (and <see cref="UserStartedSpeakingFrame"/> when interruptions are allowed)
 /// interrupts the avatar and starts its listening pose; <see cref="UserStoppedSpeakingFrame"/> stops it.</item>
+/// <item><see cref="TTSTextFrame"/>s pass on once the avatar has spoken the audio before them (an interruption drops
+/// the unspoken ones), so an assistant-context aggregator placed after this service records what the user heard.</item>
 /// <item>The avatar's speaking events become <see cref="BotStartedSpeakingFrame"/>/<see cref="BotStoppedSpeakingFrame"/>,
 /// pushed both ways; its media is pushed downstream once an <see cref="OutputTransportReadyFrame"/> was seen.</item>
 /// <item><see cref="EndFrame"/> waits for the open utterances (up to <see cref="AvatarVideoServiceOptions.EndDrainTimeout"/>),
