@@ -6,11 +6,19 @@ using Pipeline.Benchmarks.LiveKit;
 // ./build.sh bench --filter '*PipelineThroughput*'  -> one class (any BenchmarkDotNet argument works)
 // ./build.sh bench --filter '*' --job dry --inProcess -> the seconds-long smoke pass ./build.sh test runs
 // ./build.sh bench --cpu-loopback [streams] [seconds] -> CPU per local 720p30 LiveKit stream (needs the native engine)
+// ./build.sh bench --voice-latency [runs]             -> offline voice-to-avatar latency split by stage (real engines)
 if (args.Length > 0 && args[0] == "--cpu-loopback")
 {
     int streams = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2;
     int seconds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10;
     Console.WriteLine(await StreamCpuProbe.LoopbackAsync(streams, TimeSpan.FromSeconds(seconds)));
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "--voice-latency")
+{
+    int runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
+    Console.WriteLine(await Pipeline.Benchmarks.Speech.VoiceLatency.VoiceToAvatarLatency.RunAsync(runs));
     return 0;
 }
 

@@ -65,4 +65,22 @@ public sealed class UtteranceTests
         h.Recorder.OfType("agent.interrupt").Single().EventId.Should().Be("spoken");
         h.Recorder.OfType("agent.speak").Should().ContainSingle("audio appended after the interruption is dropped");
     }
+
+    [Fact]
+    public async Task Interrupting_twice_in_a_row_tells_the_avatar_once()
+    {
+        // A VAD sends an InterruptionFrame and then a UserStartedSpeakingFrame; the avatar service interrupts on both.
+        await using var h = await RealtimeHarness.StartAsync(o => o.PaceToRealTime = false);
+        var spoken = h.Client.BeginUtterance("spoken");
+        await spoken.AppendAsync(TestAudio.Seconds(1), CancellationToken.None);
+        await spoken.EndAsync(CancellationToken.None);
+        await h.Recorder.WaitForCountAsync("agent.speak_end", 1);
+
+        (await h.Client.InterruptAllAsync()).Should().BeTrue();
+        (await h.Client.InterruptAllAsync()).Should().BeFalse("the utterance was already interrupted");
+        await h.Client.StartListeningAsync();
+        await h.Recorder.WaitForCountAsync("agent.start_listening", 1);
+
+        h.Recorder.OfType("agent.interrupt").Should().ContainSingle().Which.EventId.Should().Be("spoken");
+    }
 }

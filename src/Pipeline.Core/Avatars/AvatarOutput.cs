@@ -10,7 +10,8 @@ namespace Pipeline.Core.Avatars;
 /// on the avatar starting to speak and stops it at the first media after that.
 /// </summary>
 internal sealed class AvatarOutput(
-    Func<Frame, FrameDirection, CancellationToken, ValueTask> push, Func<ValueTask> firstMediaAfterSpeech, bool transportReady)
+    Func<Frame, FrameDirection, CancellationToken, ValueTask> push, Func<ValueTask> firstMediaAfterSpeech, bool transportReady,
+    Action? speakingStarted = null)
 {
     private volatile bool _transportReady = transportReady;
     private volatile bool _botSpeaking;
@@ -59,6 +60,7 @@ internal sealed class AvatarOutput(
         if (speaking)
         {
             Interlocked.Exchange(ref _ttfbArmed, 1);
+            speakingStarted?.Invoke();
         }
 
         if (_botSpeaking == speaking)

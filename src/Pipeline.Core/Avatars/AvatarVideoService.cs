@@ -18,6 +18,8 @@ namespace Pipeline.Core.Avatars;
 /// <see cref="AvatarVideoServiceOptions.EndOfUtteranceTimeout"/> of silence without them).</item>
 /// <item><see cref="InterruptionFrame"/> (and <see cref="UserStartedSpeakingFrame"/> when interruptions are allowed)
 /// interrupts the avatar and starts its listening pose; <see cref="UserStoppedSpeakingFrame"/> stops it.</item>
+/// <item><see cref="TTSTextFrame"/>s pass on once the avatar has spoken the audio before them (an interruption drops
+/// the unspoken ones), so an assistant-context aggregator placed after this service records what the user heard.</item>
 /// <item>The avatar's speaking events become <see cref="BotStartedSpeakingFrame"/>/<see cref="BotStoppedSpeakingFrame"/>,
 /// pushed both ways; its media is pushed downstream once an <see cref="OutputTransportReadyFrame"/> was seen.</item>
 /// <item><see cref="EndFrame"/> waits for the open utterances (up to <see cref="AvatarVideoServiceOptions.EndDrainTimeout"/>),
@@ -31,6 +33,7 @@ public class AvatarVideoService : FrameProcessor
     private readonly UtteranceLedger _utterances = new();
     private readonly AvatarOutput _output;
     private readonly Lock _gate = new();
+    private readonly SpokenTextSchedule _spokenText = new();
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
     private AvatarSessionLink? _link;
     private AvatarSpeechInput? _speech;
@@ -41,6 +44,7 @@ public class AvatarVideoService : FrameProcessor
     private bool _listening;
     private volatile bool _closing;
     private long _speechBytesSent;
+    private long _utteranceBytes;
 
     /// <summary>Creates the service.</summary>
     /// <param name="sessions">Opens the provider's session when the pipeline starts.</param>
@@ -53,7 +57,9 @@ public class AvatarVideoService : FrameProcessor
         _options = options ?? new AvatarVideoServiceOptions();
         _options.Validate();
         _factory = sessions;
-        _output = new AvatarOutput(PushFrameAsync, async () => await StopTtfbMetricsAsync().ConfigureAwait(false), !_options.WaitForOutputTransportReady);
+        _output = new AvatarOutput(
+            PushFrameAsync, async () => await StopTtfbMetricsAsync().ConfigureAwait(false), !_options.WaitForOutputTransportReady,
+            () => _spokenText.SpeakingStarted(TimeProvider.GetUtcNow()));
     }
 
     /// <summary>The open session's id, once started.</summary>
@@ -117,6 +123,12 @@ public class AvatarVideoService : FrameProcessor
                 }
 
                 return;
+            case TTSTextFrame text when direction == FrameDirection.Downstream && HoldUntilSpoken(text):
+                await ReleaseSpokenTextAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            case SpokenTextDueFrame:
+                await ReleaseSpokenTextAsync(cancellationToken).ConfigureAwait(false);
+                return;
             case InterruptionFrame:
                 await InterruptAsync(cancellationToken).ConfigureAwait(false);
                 break;
@@ -136,9 +148,11 @@ public class AvatarVideoService : FrameProcessor
                 break;
             case EndFrame:
                 await DrainAsync(cancellationToken).ConfigureAwait(false);
+                await ReleaseSpokenTextAsync(cancellationToken).ConfigureAwait(false);
                 await CloseSessionAsync("end of pipeline").ConfigureAwait(false);
                 break;
             case CancelFrame:
+                _spokenText.DropAll();
                 await CloseSessionAsync("pipeline cancelled").ConfigureAwait(false);
                 break;
         }
@@ -151,6 +165,7 @@ public class AvatarVideoService : FrameProcessor
     {
         await CloseSessionAsync("service disposed").ConfigureAwait(false);
         _utteranceTimer?.Dispose();
+        _spokenText.Dispose();
         _speech?.Dispose();
     }
 
@@ -212,6 +227,7 @@ public class AvatarVideoService : FrameProcessor
         await EndUtteranceAsync(contextId: null, cancellationToken).ConfigureAwait(false);
         IAvatarUtterance utterance = _link!.Session.BeginUtterance(contextId ?? Guid.NewGuid().ToString("N"));
         _speech!.Reset();
+        Interlocked.Exchange(ref _utteranceBytes, 0);
         _utterances.Begin(utterance, openedByTts);
         _ = StartBackgroundTask("avatar-utterance", ct => WatchAsync(utterance, ct));
         return utterance;
@@ -247,6 +263,8 @@ public class AvatarVideoService : FrameProcessor
         {
             await utterance.AppendAsync(speech, cancellationToken).ConfigureAwait(false);
             Interlocked.Add(ref _speechBytesSent, speech.Length);
+            Interlocked.Add(ref _utteranceBytes, speech.Length);
+            _spokenText.AudioSent(utterance.Id, TimeProvider.GetUtcNow());
         }
         catch (Exception ex) when (ex is not OperationCanceledException && !_closing)
         {
@@ -272,6 +290,12 @@ public class AvatarVideoService : FrameProcessor
         }
         finally
         {
+            if (!_utterances.IsInterrupted(utterance.Id) && utterance.Completion.IsCompletedSuccessfully)
+            {
+                _spokenText.Spoken(utterance.Id);
+                QueueSpokenTextRelease();
+            }
+
             _utterances.Done(utterance);
         }
     }
@@ -279,6 +303,7 @@ public class AvatarVideoService : FrameProcessor
     private async ValueTask InterruptAsync(CancellationToken cancellationToken)
     {
         _utterances.InterruptAll();
+        _spokenText.DropAll();
         _speech?.Reset();
         _utteranceTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         if (_link?.Session is { } session)
@@ -334,10 +359,15 @@ public class AvatarVideoService : FrameProcessor
             return;
         }
 
+        IAvatarUtterance[] draining = _utterances.Ended();
         Task all = Task.WhenAll(open).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
             await all.WaitAsync(_options.EndDrainTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+            foreach (IAvatarUtterance spoken in draining.Where(u => u.Completion.IsCompletedSuccessfully && !_utterances.IsInterrupted(u.Id)))
+            {
+                _spokenText.Spoken(spoken.Id); // before the watcher may see it: the EndFrame must not overtake the texts
+            }
         }
         catch (TimeoutException)
         {
@@ -364,6 +394,42 @@ public class AvatarVideoService : FrameProcessor
         }
     }
 
+    // A TTS text goes on once the avatar has spoken the audio before it (see SpokenTextSchedule); text of no utterance
+    // with audio (nothing will be spoken for it) goes on at once.
+    private bool HoldUntilSpoken(TTSTextFrame text)
+    {
+        if (_link?.Session is not { } session || _utterances.Current is not { } current
+            || (text.ContextId is { } id && !string.Equals(id, current.Id, StringComparison.Ordinal)) || Interlocked.Read(ref _utteranceBytes) == 0)
+        {
+            return false;
+        }
+
+        _spokenText.Hold(text, current.Id, SpokenTextSchedule.DurationOf(Interlocked.Read(ref _utteranceBytes), session.SpeechSampleRate));
+        return true;
+    }
+
+    private async ValueTask ReleaseSpokenTextAsync(CancellationToken cancellationToken)
+    {
+        List<TTSTextFrame> due = _spokenText.TakeDue(TimeProvider.GetUtcNow(), out DateTimeOffset? next);
+        foreach (TTSTextFrame spoken in due)
+        {
+            await PushFrameAsync(spoken, FrameDirection.Downstream, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (next is { } nextDue && !_closing)
+        {
+            _spokenText.Arm(TimeProvider, nextDue, QueueSpokenTextRelease);
+        }
+    }
+
+    private void QueueSpokenTextRelease()
+    {
+        if (!_closing)
+        {
+            _ = StartBackgroundTask("spoken-text", ct => QueueFrameAsync(new SpokenTextDueFrame(), FrameDirection.Downstream, ct).AsTask());
+        }
+    }
+
     // For TTS without start/stop frames: the utterance ends after EndOfUtteranceTimeout without audio. The timer only
     // queues a frame, so the end is handled on the processing task, in order with the audio.
     private void ArmUtteranceTimeout(string utteranceId, long sequence)
@@ -386,6 +452,9 @@ public class AvatarVideoService : FrameProcessor
                 QueueFrameAsync(new UtteranceTimeoutFrame(id, sequence), FrameDirection.Downstream, ct).AsTask());
         }
     }
+
+    /// <summary>Queued to itself when held TTS text may have been spoken.</summary>
+    private sealed class SpokenTextDueFrame : ControlFrame;
 
     /// <summary>Queued to itself when an utterance without TTS stop frames has gone quiet.</summary>
     private sealed class UtteranceTimeoutFrame(string utteranceId, long sequence) : ControlFrame

@@ -126,6 +126,15 @@ internal sealed class UtteranceLedger
         }
     }
 
+    /// <summary>The ended utterances not yet done.</summary>
+    public IAvatarUtterance[] Ended()
+    {
+        lock (_gate)
+        {
+            return [.. _ended];
+        }
+    }
+
     /// <summary>The completions of the ended utterances not yet done.</summary>
     public Task[] OpenCompletions()
     {

@@ -63,6 +63,13 @@ internal sealed class UtteranceBook
         long targetOrder = long.MinValue;
         foreach (var (utterance, order) in _live)
         {
+            if (utterance.IsDiscarded)
+            {
+                // Interrupted (or lost) already: the service was told then. It stays live until its completion's
+                // continuation (asynchronous) removes it, so a second interruption right after must skip it.
+                continue;
+            }
+
             if (Interlocked.Read(ref utterance.BytesSubmitted) > 0 && order > targetOrder)
             {
                 target = utterance;
