@@ -7,7 +7,7 @@ namespace Pipeline.LocalEngines;
 /// <param name="Pcm">Interleaved 16-bit little-endian PCM.</param>
 /// <param name="SampleRate">Samples per second per channel, in Hz.</param>
 /// <param name="Channels">Interleaved channel count.</param>
-public sealed record WavAudio(byte[] Pcm, int SampleRate, int Channels)
+internal sealed record WavAudio(byte[] Pcm, int SampleRate, int Channels)
 {
     /// <summary>The media type of a WAV file.</summary>
     public const string MediaType = "audio/wav";

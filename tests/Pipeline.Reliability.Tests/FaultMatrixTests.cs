@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Pipeline.Core.Frames;
 using Pipeline.Core.Pipelines;
 using Pipeline.HeyGen.Emulator;
@@ -15,7 +16,7 @@ internal static class FaultScenario
     public static async Task RunAsync(FaultCase c, ITestOutputHelper output)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
-        await using ReliabilityHarness h = await ReliabilityHarness.CreateAsync(liveAvatar: c.Product == Product.LiveAvatar);
+        await using AvatarHarness h = await AvatarHarness.CreateAsync(liveAvatar: c.Product == Product.LiveAvatar, harness: AvatarHarnessOptions.Reliability);
         bool failed = true;
         try
         {
@@ -30,14 +31,14 @@ internal static class FaultScenario
                 output.WriteLine($"  error{(e.IsFatal ? " (fatal)" : string.Empty)}: {e.Message}");
             }
 
-            foreach (string line in h.Logs.Lines.Where(l => failed || l.StartsWith("Warning", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal)))
+            foreach (CapturedLog line in h.Logs.Lines.Where(l => failed || l.Level is LogLevel.Warning or LogLevel.Error))
             {
-                output.WriteLine($"  log: {line}");
+                output.WriteLine($"  log: {line.Level} {line.Category}: {line.Message}{(line.Exception is null ? string.Empty : " | " + line.Exception)}");
             }
         }
     }
 
-    private static async Task RunCoreAsync(ReliabilityHarness h, FaultCase c)
+    private static async Task RunCoreAsync(AvatarHarness h, FaultCase c)
     {
         bool persistent = !(c.Outcome == Outcome.Recovers || (c.Step == LifeStep.KeepAlive && c.Outcome == Outcome.ErrorAndContinues));
         int times = persistent ? 50 : 1;
@@ -59,7 +60,7 @@ internal static class FaultScenario
         h.Start();
         if (c.Outcome == Outcome.FatalAtStart)
         {
-            (_, PipelineException? failure) = await h.FinishAsync(Emulated);
+            (_, PipelineException? failure) = await FinishAsync(h);
             failure.Should().NotBeNull("a start failure ends the run with a fatal error");
             failure!.Error.IsFatal.Should().BeTrue();
             failure.Error.Message.Should().Contain(StepPhrase(c.Step)).And.ContainEquivalentOf(c.Cause);
@@ -85,7 +86,7 @@ internal static class FaultScenario
         }
         else
         {
-            await ReliabilityHarness.WaitUntilAsync(() => h.AtEnd.Any(f => f is StartFrame), "the session starting");
+            await AvatarHarness.WaitUntilAsync(() => h.AtEnd.Any(f => f is StartFrame), "the session starting");
         }
 
         string sessionId = h.Service.SessionId!;
@@ -133,7 +134,7 @@ internal static class FaultScenario
                     ? "{\"type\": \"agent.speak_started\", \"event_id\": "
                     : "{\"type\": \"emulator.mystery_event\", \"event_id\": \"x\"}");
                 await h.QueueAsync(new TTSStoppedFrame { ContextId = "u1" });
-                await h.AdvanceUntilAsync(() => h.Logs.Lines.Any(l => l.Contains(c.Cause, StringComparison.Ordinal)), Emulated, "the message being logged");
+                await h.AdvanceUntilAsync(() => h.Logs.Lines.Any(l => l.FullText.Contains(c.Cause, StringComparison.Ordinal)), Emulated, "the message being logged");
                 await h.AdvanceUntilAsync(() => h.AtEnd.OfType<BotStoppedSpeakingFrame>().Any(), Emulated, "the avatar finishing u1");
                 break;
 
@@ -200,7 +201,7 @@ internal static class FaultScenario
             await h.QueueAsync(new EndFrame());
         }
 
-        (PipelineFinishReason? reason, PipelineException? runFailure) = await h.FinishAsync(Emulated);
+        (PipelineFinishReason? reason, PipelineException? runFailure) = await FinishAsync(h);
         switch (c.Outcome)
         {
             case Outcome.FatalMidSession:
@@ -209,7 +210,7 @@ internal static class FaultScenario
                 break;
             case Outcome.Recovers or Outcome.IgnoredAndLogged:
                 runFailure.Should().BeNull();
-                h.Logs.Lines.Should().Contain(l => l.Contains(c.Cause, StringComparison.Ordinal), "the fault is logged");
+                h.Logs.Lines.Should().Contain(l => l.FullText.Contains(c.Cause, StringComparison.Ordinal), "the fault is logged");
                 reason.Should().Be(c.Step == LifeStep.Cancel ? PipelineFinishReason.Cancelled : PipelineFinishReason.Ended);
                 h.Errors.Should().BeEmpty("the fault was absorbed");
                 break;
@@ -258,14 +259,30 @@ internal static class FaultScenario
         CheckNoLeaks(h);
     }
 
-    private static async Task SpeakAsync(ReliabilityHarness h, string id, byte[] pcm)
+    /// <summary>Waits for the run to end: why it ended, or the fatal error it failed with (anything else is rethrown).</summary>
+    private static async Task<(PipelineFinishReason? Reason, PipelineException? Failure)> FinishAsync(AvatarHarness h)
+    {
+        PipelineFinish finish = await h.EndAsync();
+        switch (finish.Exception)
+        {
+            case null:
+                return (finish.Reason, null);
+            case PipelineException failed:
+                return (null, failed);
+            default:
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(finish.Exception);
+                return default;
+        }
+    }
+
+    private static async Task SpeakAsync(AvatarHarness h, string id, byte[] pcm)
     {
         int stoppedBefore = h.AtEnd.OfType<BotStoppedSpeakingFrame>().Count();
         await h.QueueAsync([new TTSStartedFrame { ContextId = id }, .. Speech.TtsFrames(pcm, Rate, id), new TTSStoppedFrame { ContextId = id }]);
         await h.AdvanceUntilAsync(() => h.AtEnd.OfType<BotStoppedSpeakingFrame>().Count() > stoppedBefore, Emulated, $"the avatar finishing {id}");
     }
 
-    private static void CheckNoLeaks(ReliabilityHarness h)
+    private static void CheckNoLeaks(AvatarHarness h)
     {
         h.Emulator.Sessions.Open.Should().BeEmpty("no session is left open");
         h.Task.RunningTaskCount.Should().Be(0, "no task is left running");
@@ -300,8 +317,8 @@ internal static class FaultScenario
         Fault.Http503 => EmulatedFault.Status(503),
         Fault.DelayPastTimeout => EmulatedFault.Delayed(TimeSpan.FromMinutes(5)),
 
-        // Within the cleanup budget after the attempt timeout (both ReliabilityHarness.IoTimeout, 10 s).
-        Fault.AnswerAfterTimeout => EmulatedFault.DelayResponse(ReliabilityHarness.IoTimeout + TimeSpan.FromSeconds(5)),
+        // Within the cleanup budget after the attempt timeout (both AvatarHarnessOptions.IoTimeout, 10 s).
+        Fault.AnswerAfterTimeout => EmulatedFault.DelayResponse(AvatarHarnessOptions.IoTimeout + TimeSpan.FromSeconds(5)),
         Fault.ConnectionReset => EmulatedFault.DropConnection(),
         Fault.MalformedBody => EmulatedFault.MalformedBody(),
         _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, "Not an HTTP fault."),

@@ -10,7 +10,7 @@ namespace Pipeline.AI.Llm;
 /// end a sentence after a title ("Dr. Smith", "St. Louis"), a single initial ("J. Smith"), or a common abbreviation
 /// followed by a lower-case word ("e.g. this", "etc. and"); an abbreviation followed by a capital does.
 /// </remarks>
-public static class SentenceBoundary
+internal static class SentenceBoundary
 {
     private static readonly HashSet<string> s_abbreviations = new(StringComparer.OrdinalIgnoreCase)
     {

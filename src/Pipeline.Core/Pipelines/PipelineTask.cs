@@ -35,11 +35,9 @@ public sealed class PipelineTask : IAsyncDisposable
     private readonly TaskTail _tail;
     private readonly TaskTracker _tracker = new();
     private readonly QueuedFrameFeeder _pending;
-    private readonly TaskCompletionSource<PipelineFinishReason> _endReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource<PipelineFinishReason> _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly RunEnding _ending = new();
     private readonly TaskCompletionSource _runEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _stateLock = new();
-    private ErrorFrame? _fatalError;
     private int _state = New;
     private Task? _cancelPush;
     private IdleMonitor? _idle;
@@ -222,14 +220,9 @@ public sealed class PipelineTask : IAsyncDisposable
 
             using (cancellationToken.Register(static s => ((PipelineTask)s!).RequestStop(PipelineFinishReason.Cancelled), this))
             {
-                Task first = await Task.WhenAny(_endReached.Task, _stopRequested.Task).ConfigureAwait(false);
-                if (first == _endReached.Task)
+                (reason, bool stopped) = await _ending.WaitAsync().ConfigureAwait(false);
+                if (stopped)
                 {
-                    reason = await _endReached.Task.ConfigureAwait(false);
-                }
-                else
-                {
-                    reason = await _stopRequested.Task.ConfigureAwait(false);
                     await WaitForCancelToReachEndAsync().ConfigureAwait(false);
                 }
             }
@@ -248,7 +241,7 @@ public sealed class PipelineTask : IAsyncDisposable
             Volatile.Write(ref _state, Finished);
         }
 
-        ErrorFrame? fatal = Volatile.Read(ref _fatalError);
+        ErrorFrame? fatal = _ending.FatalError;
         if (fatal is not null)
         {
             reason = PipelineFinishReason.Failed;
@@ -269,7 +262,7 @@ public sealed class PipelineTask : IAsyncDisposable
         // Under the state lock, so a stop requested while the run shuts down starts no push the run would not await.
         lock (_stateLock)
         {
-            if (_state != Running || !_stopRequested.TrySetResult(reason))
+            if (_state != Running || !_ending.TryRequestStop(reason))
             {
                 return;
             }
@@ -287,7 +280,7 @@ public sealed class PipelineTask : IAsyncDisposable
     {
         try
         {
-            await _endReached.Task.WaitAsync(_options.CancelTimeout, _timeProvider).ConfigureAwait(false);
+            await _ending.EndReached.WaitAsync(_options.CancelTimeout, _timeProvider).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -346,21 +339,7 @@ public sealed class PipelineTask : IAsyncDisposable
 
     private void OnFrameReachedEnd(Frame frame)
     {
-        switch (frame)
-        {
-            case EndFrame:
-                _endReached.TrySetResult(PipelineFinishReason.Ended);
-                break;
-            case StopFrame:
-                _endReached.TrySetResult(PipelineFinishReason.Stopped);
-                break;
-            case CancelFrame:
-                _endReached.TrySetResult(_stopRequested.Task.IsCompleted ? _stopRequested.Task.Result : PipelineFinishReason.Cancelled);
-                break;
-            default:
-                break;
-        }
-
+        _ending.OnFrameReachedEnd(frame);
         Raise(() => FrameReachedEnd?.Invoke(this, frame));
     }
 
@@ -382,7 +361,7 @@ public sealed class PipelineTask : IAsyncDisposable
     // Reached twice for a lifecycle failure: told directly by the processor, then as the frame pushed upstream.
     private void OnFatalError(ErrorFrame error)
     {
-        if (Interlocked.CompareExchange(ref _fatalError, error, null) == error)
+        if (!_ending.TryRecordFatal(error))
         {
             return;
         }

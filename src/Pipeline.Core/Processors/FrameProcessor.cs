@@ -11,7 +11,7 @@ namespace Pipeline.Core.Processors;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Scheduling: data and control frames are queued and processed strictly in order by the processor's own task, so a
+/// Scheduling (a <see cref="FrameScheduler"/> of its own): data and control frames are queued and processed strictly in order by the processor's own task, so a
 /// slow processor never blocks its upstream neighbour beyond <see cref="FrameProcessorOptions.QueueCapacity"/>
 /// downstream frames. System frames are processed at once by a second task, ahead of queued frames; they are
 /// processed in order among themselves, and a data or control frame queued after a system frame waits until that
@@ -35,9 +35,10 @@ namespace Pipeline.Core.Processors;
 /// finished, throws <see cref="InvalidOperationException"/>.
 /// </para>
 /// </remarks>
-public abstract partial class FrameProcessor : IAsyncDisposable
+public abstract partial class FrameProcessor : IAsyncDisposable, IFrameSchedulerHost
 {
     private static long s_instances;
+    private readonly FrameScheduler _scheduler;
     private IReadOnlyList<IFrameObserver> _observers = [];
     private Action<Frame>? _onPushed;
     private int _setUp;
@@ -53,11 +54,26 @@ public abstract partial class FrameProcessor : IAsyncDisposable
         Options.Validate();
         Logger = NullLogger.Instance;
         TimeProvider = TimeProvider.System;
-        InitializeScheduling();
+        _scheduler = new FrameScheduler(this, Options.QueueCapacity);
     }
 
     /// <summary>Name for logs.</summary>
     public string Name { get; }
+
+    /// <summary>Frames discarded from this processor's queue by interruptions (for diagnostics and tests).</summary>
+    public long DroppedByInterruption => _scheduler.DroppedByInterruption;
+
+    /// <summary>Downstream data/control frames waiting in this processor's queue (at most the queue capacity).</summary>
+    public int QueuedFrameCount => _scheduler.QueuedFrameCount;
+
+    /// <summary>
+    /// False for processors that forward frames synchronously instead of queueing them (pipeline edges); such a
+    /// processor overrides <see cref="QueueFrameAsync"/> and starts no tasks.
+    /// </summary>
+    protected virtual bool UsesQueues => true;
+
+    /// <summary>Cancelled when the processor is cancelled (<see cref="CancelFrame"/>) or disposed.</summary>
+    protected CancellationToken LifetimeToken => _scheduler.LifetimeToken;
 
     /// <summary>Queueing options.</summary>
     public FrameProcessorOptions Options { get; }
@@ -127,7 +143,7 @@ public abstract partial class FrameProcessor : IAsyncDisposable
         TimeProvider = setup.TimeProvider;
         _observers = setup.Observers;
         _onPushed = setup.OnFramePushed;
-        StartScheduling(setup.Tasks, setup.OnFatalError);
+        _scheduler.Start(setup.Tasks, setup.OnFatalError, UsesQueues);
         return Task.CompletedTask;
     }
 
@@ -138,7 +154,7 @@ public abstract partial class FrameProcessor : IAsyncDisposable
     public virtual ValueTask QueueFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        return Enqueue(frame, direction, cancellationToken);
+        return _scheduler.Enqueue(frame, direction, cancellationToken);
     }
 
     /// <summary>
@@ -202,7 +218,7 @@ public abstract partial class FrameProcessor : IAsyncDisposable
     /// </summary>
     /// <param name="name">Name for diagnostics.</param>
     /// <param name="work">The work.</param>
-    protected Task StartBackgroundTask(string name, Func<CancellationToken, Task> work) => StartOwnedTask(name, work);
+    protected Task StartBackgroundTask(string name, Func<CancellationToken, Task> work) => _scheduler.StartOwnedTask(name, work);
 
     /// <summary>Releases what the processor holds. Called once, after its tasks have ended.</summary>
     protected virtual ValueTask CleanupAsync() => default;
@@ -215,7 +231,7 @@ public abstract partial class FrameProcessor : IAsyncDisposable
             return;
         }
 
-        await StopSchedulingAsync().ConfigureAwait(false);
+        await _scheduler.StopAsync().ConfigureAwait(false);
         try
         {
             await CleanupAsync().ConfigureAwait(false);
@@ -252,7 +268,16 @@ public abstract partial class FrameProcessor : IAsyncDisposable
         }
     }
 
-    private void OnStarted(StartFrame start) => StartSettings = start;
+    ILogger IFrameSchedulerHost.Logger => Logger;
+
+    ValueTask IFrameSchedulerHost.ProcessAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken) =>
+        ProcessFrameAsync(frame, direction, cancellationToken);
+
+    void IFrameSchedulerHost.OnStarted(StartFrame start) => StartSettings = start;
+
+    ValueTask IFrameSchedulerHost.PushAsync(Frame frame, FrameDirection direction) => PushFrameAsync(frame, direction, CancellationToken.None);
+
+    ValueTask IFrameSchedulerHost.PushErrorAsync(string message, Exception exception) => PushErrorAsync(message, exception);
 
     /// <summary>Throws unless this processor is free to join a new pipeline (not linked, never run).</summary>
     internal void ThrowIfNotFreeToLink()

@@ -12,7 +12,7 @@ namespace Pipeline.HeyGen.Emulator.Media;
 /// reader loses the oldest frames and blocks (as a live stream would, counted in <see cref="VideoFramesDropped"/> and
 /// <see cref="AudioBlocksDropped"/>) and never blocks the avatar.
 /// </summary>
-public sealed class AvatarMediaSubscription : IAsyncDisposable
+internal sealed class AvatarMediaSubscription : IAsyncDisposable
 {
     private readonly EmulatedAvatar _avatar;
     private readonly Channel<RemoteVideoBuffer> _video;

@@ -7,13 +7,13 @@ namespace Pipeline.HeyGen.Emulator.Media;
 /// <param name="MouthOpen">How far the mouth is open, 0 (closed) to 1 (wide open); follows the speech level.</param>
 /// <param name="Listening">Whether the avatar is in its listening pose (raised brows, green lamp).</param>
 /// <param name="EyesClosed">Whether the avatar is blinking.</param>
-public readonly record struct AvatarPose(double MouthOpen, bool Listening, bool EyesClosed);
+internal readonly record struct AvatarPose(double MouthOpen, bool Listening, bool EyesClosed);
 
 /// <summary>
 /// Draws a simple cartoon face: a static part (background, head) prepared once, then eyes, brows and a mouth whose
 /// height follows the speech level, drawn per frame. Output is RGB24, RGBA32 or I420, tightly packed.
 /// </summary>
-public sealed class AvatarRenderer
+internal sealed class AvatarRenderer
 {
     private static readonly Rgb Background = new(28, 32, 46);
     private static readonly Rgb Skin = new(236, 190, 152);

@@ -177,7 +177,7 @@ public sealed class EmulatedAvatar : IAsyncDisposable
     }
 
     /// <summary>Starts delivering this avatar's media to a new reader, in the given video format and audio rate/channels.</summary>
-    public AvatarMediaSubscription Subscribe(PixelFormat videoFormat, int audioSampleRate, int audioChannels) =>
+    internal AvatarMediaSubscription Subscribe(PixelFormat videoFormat, int audioSampleRate, int audioChannels) =>
         _player.Subscribe(this, videoFormat, audioSampleRate, audioChannels);
 
     /// <summary>Stops the playback clock and ends every subscriber's streams.</summary>

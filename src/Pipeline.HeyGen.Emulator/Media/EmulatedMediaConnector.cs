@@ -9,7 +9,7 @@ namespace Pipeline.HeyGen.Emulator.Media;
 /// connector can never be used by mistake for a real HeyGen session. Faults injected on
 /// <see cref="EmulatorEndpoint.MediaRoomJoin"/> apply to each join.
 /// </summary>
-public sealed class EmulatedMediaConnector : IAvatarMediaConnector
+internal sealed class EmulatedMediaConnector : IAvatarMediaConnector
 {
     /// <summary>The host of every room URL the emulator issues (a reserved, never-resolvable name).</summary>
     public const string RoomHost = "emulator.invalid";

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Pipeline.HeyGen.Emulator.Realtime;
 
 /// <summary>The server-to-client messages of the realtime websocket (reference note, section 2.3), as JSON text.</summary>
-public static class RealtimeServerMessages
+internal static class RealtimeServerMessages
 {
     /// <summary><c>session.state_updated</c> with <c>state</c>: connecting, connected, closing or closed.</summary>
     public static string SessionStateUpdated(string state) => Message("session.state_updated", new() { ["state"] = state });

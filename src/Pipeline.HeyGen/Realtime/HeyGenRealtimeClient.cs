@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.HeyGen.Realtime.Events;
@@ -14,8 +13,8 @@ namespace Pipeline.HeyGen.Realtime;
 /// <remarks>
 /// <para>Parts, one concept each: <see cref="RealtimeConnection"/> (one socket's send and receive loops),
 /// <see cref="RealtimeSupervisor"/> (reconnects with backoff), <see cref="RealtimeKeepAlive"/>, <see cref="RealtimeReadiness"/>,
-/// <see cref="RealtimeOutbox"/> (the one send queue), <see cref="RealtimeInbox"/> (parsing, redaction) and
-/// <see cref="UtteranceBook"/> (every utterance until done). This class composes them and is the public surface.</para>
+/// <see cref="RealtimeOutbox"/> (the one send queue), <see cref="RealtimeInbox"/> (parsing, redaction), <see cref="RealtimeEventFeed"/> (events in) and
+/// <see cref="UtteranceBook"/> (every utterance until done), <see cref="RealtimeClientState"/> (the lifecycle). This class composes them and is the public surface.</para>
 /// <para><b>Connection loss.</b> On an unexpected close the client raises <see cref="Disconnected"/>, reconnects with
 /// exponential backoff (<see cref="HeyGenRealtimeOptions.MaxReconnectAttempts"/>) and raises <see cref="Reconnected"/>;
 /// when the attempts run out it raises <see cref="Faulted"/>, ends <see cref="ReadEventsAsync"/> with the error, and
@@ -47,7 +46,7 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly RealtimeOutbox _outbox;
-    private readonly Channel<RealtimeServerEvent> _events;
+    private readonly RealtimeEventFeed _events;
     private readonly UtteranceBook _utterances;
     private readonly RealtimeReadiness _readiness;
     private readonly RealtimeInbox _inbox;
@@ -55,14 +54,11 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
     private readonly CancellationTokenSource _lifetime = new();
     private readonly CancellationToken _stopping;
     private readonly Lock _closeLock = new();
+    private readonly RealtimeClientState _state = new();
     private Task? _closeTask;
-    private int _state;
     private RealtimeSupervisor? _supervisor;
     private Task? _supervision;
     private RealtimeKeepAlive? _keepAlive;
-    private volatile Exception? _terminal;
-    private volatile bool _sessionEnding;
-    private volatile bool _closeRequested;
 
     /// <summary>Creates a client; nothing happens until <see cref="ConnectAsync"/>.</summary>
     /// <param name="options">Settings; validated here and not to be changed afterwards.</param>
@@ -77,13 +73,11 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
         _time = timeProvider ?? TimeProvider.System;
         _stopping = _lifetime.Token;
         _utterances = new UtteranceBook(_time, options.EndAcknowledgementTimeout);
-        _outbox = new RealtimeOutbox(options, _time, ThrowIfUnusable);
+        _outbox = new RealtimeOutbox(options, _time, _state.ThrowIfUnusable);
         _readiness = new RealtimeReadiness(options, _time, _logger);
         _inbox = new RealtimeInbox(options, _logger);
-        _speaker = new UtteranceSpeaker(_utterances, _outbox, _readiness, options, ThrowIfUnusable, () => _terminal is not null);
-        _events = Channel.CreateBounded<RealtimeServerEvent>(
-            new BoundedChannelOptions(options.EventBufferCapacity) { SingleWriter = true, FullMode = BoundedChannelFullMode.DropOldest },
-            dropped => RealtimeLog.EventDropped(_logger, dropped.Type));
+        _speaker = new UtteranceSpeaker(_utterances, _outbox, _readiness, options, _state.ThrowIfUnusable, () => _state.IsTerminal);
+        _events = new RealtimeEventFeed(_inbox, _readiness, _utterances, _state, e => Raise(EventReceived, e), options.EventBufferCapacity, _logger);
     }
 
     /// <summary>Raised for every parsed server event, on the receive loop (keep handlers short; exceptions are logged).</summary>
@@ -105,7 +99,7 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
     public event EventHandler<RealtimeFaultedEventArgs>? Faulted;
 
     /// <summary>Where the client is in its life.</summary>
-    public RealtimeConnectionState State => (RealtimeConnectionState)Volatile.Read(ref _state);
+    public RealtimeConnectionState State => _state.Current;
 
     /// <summary>Whether the service has said <c>session.state_updated: connected</c>.</summary>
     public bool IsReady => _readiness.IsReady;
@@ -122,9 +116,9 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
     /// <summary>Keep-alives that failed (logged as warnings).</summary>
     public long KeepAliveFailureCount => _keepAlive?.Failures ?? 0;
 
-    bool IRealtimeConnectionHost.CloseRequested => _closeRequested;
+    bool IRealtimeConnectionHost.CloseRequested => _state.CloseRequested;
 
-    bool IRealtimeConnectionHost.SessionEnding => _sessionEnding;
+    bool IRealtimeConnectionHost.SessionEnding => _state.SessionEnding;
 
     /// <summary>
     /// Opens the websocket to <paramref name="endpoint"/> (the session's <c>realtime_endpoint</c> or <c>ws_url</c>), then
@@ -137,11 +131,8 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
         ArgumentNullException.ThrowIfNull(endpoint);
         if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != "ws" && endpoint.Scheme != "wss"))
             throw new ArgumentException("The realtime endpoint must be an absolute ws:// or wss:// URL.", nameof(endpoint));
-        if (Interlocked.CompareExchange(ref _state, (int)RealtimeConnectionState.Connecting, (int)RealtimeConnectionState.NotConnected)
-            != (int)RealtimeConnectionState.NotConnected)
-        {
+        if (!_state.TryBeginConnect())
             throw new InvalidOperationException("ConnectAsync may be called once (again only after it failed).");
-        }
 
         _inbox.AddEndpointSecrets(endpoint);
         ClientWebSocket socket;
@@ -151,12 +142,12 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
         }
         catch
         {
-            Volatile.Write(ref _state, (int)RealtimeConnectionState.NotConnected);
+            _state.ConnectFailed();
             throw;
         }
 
         RealtimeLog.Connected(_logger, RealtimeUrl.Redact(endpoint));
-        Volatile.Write(ref _state, (int)RealtimeConnectionState.Connected);
+        _state.Connected();
         _supervisor = new RealtimeSupervisor(endpoint, _outbox.Reader, this, _options, _time, _logger, _stopping);
         _supervision = _supervisor.RunAsync(socket);
         if (_options.KeepAliveEnabled)
@@ -178,7 +169,7 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
         {
             return await _readiness.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && _terminal is not null)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && _state.IsTerminal)
         {
             ThrowIfUnusable();
             throw;
@@ -281,7 +272,7 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
     /// <see cref="HeyGenRealtimeOptions.EventBufferCapacity"/> unread are dropped oldest first.
     /// </summary>
     public IAsyncEnumerable<RealtimeServerEvent> ReadEventsAsync(CancellationToken cancellationToken = default) =>
-        _events.Reader.ReadAllAsync(cancellationToken);
+        _events.ReadAllAsync(cancellationToken);
 
     /// <summary>
     /// Closes the websocket with a close handshake (bounded by <see cref="HeyGenRealtimeOptions.CloseTimeout"/>) and
@@ -327,23 +318,11 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
         return _outbox.SendControlAsync(type, null, cancellationToken).AsTask();
     }
 
-    private void ThrowIfUnusable()
-    {
-        switch (_terminal)
-        {
-            case HeyGenRealtimeException failure:
-                throw new HeyGenRealtimeException(failure.Failure, failure.Message, failure.HttpStatusCode, failure.InnerException);
-            case not null:
-                throw new ObjectDisposedException(nameof(HeyGenRealtimeClient), "The HeyGen realtime client is closed.");
-        }
-
-        if (State is RealtimeConnectionState.NotConnected or RealtimeConnectionState.Connecting)
-            throw new InvalidOperationException("Call ConnectAsync first.");
-    }
+    private void ThrowIfUnusable() => _state.ThrowIfUnusable();
 
     private async Task CloseCoreAsync()
     {
-        _closeRequested = true;
+        _state.RequestClose();
         _keepAlive?.Dispose();
         if (_supervisor?.Current is { } connection) await connection.CloseAsync().ConfigureAwait(false);
         await _lifetime.CancelAsync().ConfigureAwait(false);
@@ -354,19 +333,18 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
     /// <summary>Makes the client terminal: completes the queues (releasing queued buffers), the utterances and the readiness wait.</summary>
     private void Shutdown(Exception reason, bool faulted)
     {
-        if (Interlocked.CompareExchange(ref _terminal, reason, null) is not null) return;
-        Volatile.Write(ref _state, (int)(faulted ? RealtimeConnectionState.Faulted : RealtimeConnectionState.Closed));
+        if (!_state.TryEnd(reason, faulted)) return;
         _keepAlive?.Dispose();
         _utterances.BreakAll(reason);
         _readiness.Cancel();
         _outbox.Complete(reason);
-        _events.Writer.TryComplete(faulted ? reason : null);
+        _events.Complete(faulted ? reason : null);
         if (faulted && reason is HeyGenRealtimeException failure) Raise(Faulted, new RealtimeFaultedEventArgs(failure));
     }
 
     void IRealtimeSupervisorHost.OnConnectionLost(ConnectionEnd end, bool willReconnect)
     {
-        Volatile.Write(ref _state, (int)RealtimeConnectionState.Reconnecting);
+        _state.Reconnecting();
         _utterances.BreakInFlight(UtteranceSpeaker.Lost, utterance =>
         {
             var bytes = Interlocked.Read(ref utterance.BytesSubmitted);
@@ -379,7 +357,7 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
 
     void IRealtimeSupervisorHost.OnReconnected(int attempts, TimeSpan downtime)
     {
-        Volatile.Write(ref _state, (int)RealtimeConnectionState.Connected);
+        _state.Connected();
         RealtimeLog.Reconnected(_logger, attempts, downtime.TotalMilliseconds);
         Raise(Reconnected, new RealtimeReconnectedEventArgs(attempts, downtime));
     }
@@ -399,23 +377,7 @@ public sealed class HeyGenRealtimeClient : IAsyncDisposable, IRealtimeSupervisor
 
     void IRealtimeConnectionHost.OnMalformed(int length, string reason) => _inbox.OnMalformed(length, reason);
 
-    void IRealtimeConnectionHost.OnMessage(ReadOnlyMemory<byte> utf8)
-    {
-        if (_inbox.Read(utf8) is not { } serverEvent) return;
-        switch (serverEvent)
-        {
-            case SessionStateUpdatedEvent { State: AvatarSessionState.Connected }:
-                _readiness.OnConnected();
-                break;
-            case SessionStateUpdatedEvent { State: AvatarSessionState.Closing or AvatarSessionState.Closed }:
-                _sessionEnding = true;
-                break;
-        }
-
-        _utterances.OnServerEvent(serverEvent);
-        _events.Writer.TryWrite(serverEvent);
-        Raise(EventReceived, serverEvent);
-    }
+    void IRealtimeConnectionHost.OnMessage(ReadOnlyMemory<byte> utf8) => _events.OnMessage(utf8);
 
     private void Raise<TArgs>(EventHandler<TArgs>? handler, TArgs args)
     {

@@ -3,7 +3,7 @@ using System.Text;
 namespace Pipeline.HeyGen.Realtime;
 
 /// <summary>Makes realtime endpoint URLs safe to log.</summary>
-public static class RealtimeUrl
+internal static class RealtimeUrl
 {
     /// <summary>
     /// The URL with the value of every query parameter that carries a secret (<c>token</c>, <c>*_token</c>,

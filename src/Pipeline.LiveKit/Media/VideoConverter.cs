@@ -5,7 +5,7 @@ using Pipeline.LiveKit.Protocol;
 namespace Pipeline.LiveKit;
 
 /// <summary>Pixel format conversion with the engine's libyuv (I420 to RGB24/RGBA, RGBA to I420, and so on).</summary>
-public static class VideoConverter
+internal static class VideoConverter
 {
     /// <summary>
     /// Converts tightly packed pixels into a new native frame that the caller must dispose. BT.601 limited range,

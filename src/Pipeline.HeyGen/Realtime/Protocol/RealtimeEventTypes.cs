@@ -1,7 +1,7 @@
 namespace Pipeline.HeyGen.Realtime.Protocol;
 
 /// <summary>The wire <c>type</c> names of the realtime websocket (reference note, section 2).</summary>
-public static class RealtimeEventTypes
+internal static class RealtimeEventTypes
 {
     // Client to server, current generation (what this client sends).
 

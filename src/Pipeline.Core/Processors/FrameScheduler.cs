@@ -4,28 +4,36 @@ using Pipeline.Core.Frames;
 
 namespace Pipeline.Core.Processors;
 
-// The two queues of a processor and the tasks that drain them.
-//
-// Data and control frames go through an unbounded channel whose downstream entries are limited by a semaphore of
-// QueueCapacity credits (upstream entries take no credit, so two neighbours pushing at each other can never deadlock
-// on full queues). System frames go through their own channel and are processed at once by a second task.
-//
-// Each queued frame is stamped, under one lock, with the interruption epoch and the number of system frames queued
-// before it. An interruption starts a new epoch: queued frames of an older epoch are skipped when read (unless
-// uninterruptible) and the token of the frame in flight is cancelled. A data frame waits until every system frame
-// queued before it has been processed, which keeps Pipecat's ordering guarantee (a frame pushed after a StartFrame or
-// an InterruptionFrame is processed after it) while letting system frames overtake.
-public abstract partial class FrameProcessor
+/// <summary>
+/// The two queues of a processor and the tasks that drain them (plus the background tasks the processor owns).
+/// </summary>
+/// <remarks>
+/// Data and control frames go through an unbounded channel whose downstream entries are limited by a semaphore of
+/// QueueCapacity credits (upstream entries take no credit, so two neighbours pushing at each other can never deadlock
+/// on full queues). System frames go through their own channel and are processed at once by a second task.
+///
+/// Each queued frame is stamped, under one lock, with the interruption epoch and the number of system frames queued
+/// before it. An interruption starts a new epoch: queued frames of an older epoch are skipped when read (unless
+/// uninterruptible) and the token of the frame in flight is cancelled. A data frame waits until every system frame
+/// queued before it has been processed, which keeps Pipecat's ordering guarantee (a frame pushed after a StartFrame or
+/// an InterruptionFrame is processed after it) while letting system frames overtake.
+/// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification =
+    "Ended by StopAsync (the processor's DisposeAsync), which disposes the epoch; the token sources and the semaphore " +
+    "hold no native handle and late pushers may still touch them, so they are left to the garbage collector.")]
+internal sealed partial class FrameScheduler
 {
+    private readonly IFrameSchedulerHost _host;
+    private readonly int _capacity;
     private readonly Lock _queueLock = new();
     private readonly List<Task> _ownedTasks = [];
-    private Channel<QueuedFrame> _dataChannel = null!;
-    private Channel<QueuedFrame> _systemChannel = null!;
-    private SemaphoreSlim _credits = null!;
-    private CancellationTokenSource _dataCts = null!;
-    private CancellationTokenSource _lifetimeCts = null!;
-    private TaskCompletionSource _started = null!;
-    private InterruptionEpoch _epoch = null!;
+    private readonly Channel<QueuedFrame> _dataChannel;
+    private readonly Channel<QueuedFrame> _systemChannel;
+    private readonly SemaphoreSlim _credits;
+    private readonly CancellationTokenSource _dataCts;
+    private readonly CancellationTokenSource _lifetimeCts;
+    private readonly TaskCompletionSource _started;
+    private InterruptionEpoch _epoch;
     private TaskTracker? _tracker;
     private Task? _dataLoop;
     private Task? _systemLoop;
@@ -36,46 +44,44 @@ public abstract partial class FrameProcessor
     private bool _schedulingStopped;
     private Action<ErrorFrame>? _onFatalError;
 
-    /// <summary>
-    /// False for processors that forward frames synchronously instead of queueing them (pipeline edges); such a
-    /// processor overrides <see cref="QueueFrameAsync"/> and starts no tasks.
-    /// </summary>
-    protected virtual bool UsesQueues => true;
-
     /// <summary>Cancelled when the processor is cancelled (<see cref="CancelFrame"/>) or disposed.</summary>
-    protected CancellationToken LifetimeToken => _dataCts.Token;
+    public CancellationToken LifetimeToken => _dataCts.Token;
 
     /// <summary>Frames discarded from this processor's queue by interruptions (for diagnostics and tests).</summary>
     public long DroppedByInterruption => Interlocked.Read(ref _droppedByInterruption);
 
     /// <summary>Downstream data/control frames waiting in this processor's queue (at most the queue capacity).</summary>
-    public int QueuedFrameCount => Options.QueueCapacity - _credits.CurrentCount;
+    public int QueuedFrameCount => _capacity - _credits.CurrentCount;
 
-    private void InitializeScheduling()
+    public FrameScheduler(IFrameSchedulerHost host, int capacity)
     {
+        _host = host;
+        _capacity = capacity;
         _dataChannel = Channel.CreateUnbounded<QueuedFrame>(new UnboundedChannelOptions { SingleReader = true });
         _systemChannel = Channel.CreateUnbounded<QueuedFrame>(new UnboundedChannelOptions { SingleReader = true });
-        _credits = new SemaphoreSlim(Options.QueueCapacity, Options.QueueCapacity);
+        _credits = new SemaphoreSlim(capacity, capacity);
         _dataCts = new CancellationTokenSource();
         _lifetimeCts = new CancellationTokenSource();
         _started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _epoch = new InterruptionEpoch(0, CancellationTokenSource.CreateLinkedTokenSource(_dataCts.Token));
     }
 
-    private void StartScheduling(TaskTracker tracker, Action<ErrorFrame>? onFatalError)
+    /// <summary>Takes the run's task tracker and, for a queueing processor, starts the two loops.</summary>
+    public void Start(TaskTracker tracker, Action<ErrorFrame>? onFatalError, bool usesQueues)
     {
         _tracker = tracker;
         _onFatalError = onFatalError;
-        if (!UsesQueues || _dataLoop is not null)
+        if (!usesQueues || _dataLoop is not null)
         {
             return;
         }
 
-        _systemLoop = tracker.Run($"{Name}.system", _ => RunSystemLoopAsync(), CancellationToken.None);
-        _dataLoop = tracker.Run($"{Name}.process", _ => RunDataLoopAsync(), CancellationToken.None);
+        _systemLoop = tracker.Run($"{_host.Name}.system", _ => RunSystemLoopAsync(), CancellationToken.None);
+        _dataLoop = tracker.Run($"{_host.Name}.process", _ => RunDataLoopAsync(), CancellationToken.None);
     }
 
-    private ValueTask Enqueue(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
+    /// <summary>Queues a frame: system frames on their own channel, others on the data channel (downstream ones take a credit).</summary>
+    public ValueTask Enqueue(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
     {
         if (frame is SystemFrame)
         {
@@ -101,7 +107,7 @@ public abstract partial class FrameProcessor
         }
         catch (OperationCanceledException) when (_dataCts.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            LogDropped(Logger, Name, frame, "processor cancelled");
+            LogDropped(_host.Logger, _host.Name, frame, "processor cancelled");
             return;
         }
 
@@ -123,7 +129,7 @@ public abstract partial class FrameProcessor
                 _credits.Release();
             }
 
-            LogDropped(Logger, Name, frame, "processor has ended");
+            LogDropped(_host.Logger, _host.Name, frame, "processor has ended");
         }
     }
 
@@ -136,7 +142,7 @@ public abstract partial class FrameProcessor
             {
                 // Late frames (e.g. an interruption queued while the task shuts down) are ignored: the epoch they
                 // would cancel is already disposed.
-                LogDropped(Logger, Name, frame, "processor disposed");
+                LogDropped(_host.Logger, _host.Name, frame, "processor disposed");
                 return;
             }
 
@@ -170,7 +176,7 @@ public abstract partial class FrameProcessor
                 {
                     if (item.Frame is StartFrame start && item.Direction == FrameDirection.Downstream)
                     {
-                        OnStarted(start);
+                        _host.OnStarted(start);
                     }
 
                     // A CancelFrame cancels the work of the system frame in flight (e.g. a StartFrame still
@@ -257,7 +263,7 @@ public abstract partial class FrameProcessor
     {
         try
         {
-            await ProcessFrameAsync(item.Frame, item.Direction, token).ConfigureAwait(false);
+            await _host.ProcessAsync(item.Frame, item.Direction, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -266,11 +272,11 @@ public abstract partial class FrameProcessor
                 return false;
             }
 
-            LogInterrupted(Logger, Name, item.Frame);
+            LogInterrupted(_host.Logger, _host.Name, item.Frame);
         }
         catch (Exception ex)
         {
-            await ReportProcessingFailureAsync(item, ex).ConfigureAwait(false);
+            await ProcessingFailure.ReportAsync(_host, item.Frame, item.Direction, ex, _onFatalError).ConfigureAwait(false);
         }
 
         return true;
@@ -291,51 +297,14 @@ public abstract partial class FrameProcessor
         }
     }
 
-    private async ValueTask ReportProcessingFailureAsync(QueuedFrame item, Exception ex)
-    {
-        Frame frame = item.Frame;
-        LogProcessingFailed(Logger, ex, Name, frame);
-        if (frame is ErrorFrame)
-        {
-            return; // never answer an error with an error: that could loop
-        }
-
-        // A lifecycle frame that does not travel on leaves the run unable to end (the end never sees it, or the next
-        // processors never start): the failure is fatal, and told to the runner at once as well as pushed upstream.
-        bool lifecycle = frame is StartFrame or EndFrame or StopFrame or CancelFrame;
-        var error = new ErrorFrame(
-            lifecycle
-                ? $"{Name} failed to process {frame.Name}, a lifecycle frame the pipeline needs, so the run stops: {ex.Message}"
-                : $"{Name} failed to process {frame.Name}: {ex.Message}",
-            ex,
-            lifecycle) { ProcessorName = Name };
-        if (lifecycle)
-        {
-            _onFatalError?.Invoke(error);
-        }
-
-        try
-        {
-            await PushFrameAsync(error, FrameDirection.Upstream, CancellationToken.None).ConfigureAwait(false);
-            if (frame is CancelFrame)
-            {
-                // The cancel must still reach the end, or the run waits out its cancel timeout.
-                await PushFrameAsync(frame, item.Direction, CancellationToken.None).ConfigureAwait(false);
-            }
-        }
-        catch (Exception pushFailure)
-        {
-            Logger.LogError(pushFailure, "{Processor}: could not report an error upstream", Name);
-        }
-    }
-
-    private Task StartOwnedTask(string name, Func<CancellationToken, Task> work)
+    /// <summary>Starts a task owned by the processor: tracked, cancelled with it, awaited by <see cref="StopAsync"/>.</summary>
+    public Task StartOwnedTask(string name, Func<CancellationToken, Task> work)
     {
         ArgumentNullException.ThrowIfNull(work);
         TaskTracker tracker = _tracker ?? throw new InvalidOperationException(
-            $"{Name}: background tasks can only be started after SetupAsync.");
+            $"{_host.Name}: background tasks can only be started after SetupAsync.");
         CancellationToken token = _dataCts.Token;
-        Task task = tracker.Run($"{Name}.{name}", async ct =>
+        Task task = tracker.Run($"{_host.Name}.{name}", async ct =>
         {
             try
             {
@@ -347,7 +316,7 @@ public abstract partial class FrameProcessor
             }
             catch (Exception ex)
             {
-                await PushErrorAsync($"{Name}: background task '{name}' failed: {ex.Message}", ex).ConfigureAwait(false);
+                await _host.PushErrorAsync($"{_host.Name}: background task '{name}' failed: {ex.Message}", ex).ConfigureAwait(false);
             }
         }, token);
         lock (_ownedTasks)
@@ -359,7 +328,8 @@ public abstract partial class FrameProcessor
         return task;
     }
 
-    private async Task StopSchedulingAsync()
+    /// <summary>Stops the loops and the owned tasks and waits for them (the processor's disposal).</summary>
+    public async Task StopAsync()
     {
         lock (_queueLock)
         {
@@ -385,7 +355,7 @@ public abstract partial class FrameProcessor
         }
         catch (Exception ex)
         {
-            Logger.LogError(ex, "{Processor}: a task ended with an error during shutdown", Name);
+            _host.Logger.LogError(ex, "{Processor}: a task ended with an error during shutdown", _host.Name);
         }
 
         lock (_queueLock)
@@ -402,9 +372,6 @@ public abstract partial class FrameProcessor
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Processor}: {Frame} interrupted")]
     private static partial void LogInterrupted(ILogger logger, string processor, Frame frame);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Processor}: failed to process {Frame}")]
-    private static partial void LogProcessingFailed(ILogger logger, Exception exception, string processor, Frame frame);
 
     private readonly record struct QueuedFrame(Frame Frame, FrameDirection Direction, long Epoch, long SystemSequence);
 }
