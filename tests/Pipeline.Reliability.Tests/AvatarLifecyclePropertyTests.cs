@@ -60,6 +60,7 @@ public sealed class AvatarLifecyclePropertyTests(ITestOutputHelper output)
 
         GC.Collect();
         GC.WaitForPendingFinalizers();
+        Tally.Clear();
         var wall = Stopwatch.StartNew();
         int cases = 0;
         TaskScheduler.UnobservedTaskException += OnUnobserved;
@@ -85,8 +86,14 @@ public sealed class AvatarLifecyclePropertyTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"{cases} cases in {wall.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine(string.Join(", ", Tally.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}: {t.Value}")));
         unobserved.Should().Be(0, string.Join(Environment.NewLine, unobservedMessages));
     }
+
+    /// <summary>What the cases did, so the output shows the property was exercised (sessions opened, how runs ended).</summary>
+    private static readonly ConcurrentDictionary<string, int> Tally = new(StringComparer.Ordinal);
+
+    private static void Count(string what, int by = 1) => Tally.AddOrUpdate(what, by, (_, n) => n + by);
 
     private static async Task RunCaseAsync(AvatarLifecycleCase c)
     {
@@ -144,11 +151,12 @@ public sealed class AvatarLifecyclePropertyTests(ITestOutputHelper output)
         ended.Should().BeSameAs(run, $"RunAsync must return within {ReturnBound.TotalSeconds} s ({c})");
         try
         {
-            await run;
+            Count($"run {await run}");
         }
         catch (Exception ex) when (ex is PipelineException or OperationCanceledException)
         {
             // The ends a run may legitimately have: a fatal error (a start refused), or its token cancelled.
+            Count($"run {ex.GetType().Name}");
         }
 
         (await countAtReturn).Should().Be(0, $"no task outlives the run ({c}); still running: {string.Join(", ", task.RunningTaskNames)}");
@@ -158,8 +166,11 @@ public sealed class AvatarLifecyclePropertyTests(ITestOutputHelper output)
         caught.Should().BeEmpty($"nothing the caller does to a task throws ({c})");
 
         IReadOnlyList<EmulatedSession> sessions = emulator.Sessions.All;
+        Count("sessions opened", sessions.Count);
+        Count("error frames", errors.Count);
+        Count("late answers closed", errors.Count(e => e.Message.Contains(FaultMatrix.AnsweredLate, StringComparison.Ordinal)));
         sessions.Where(s => s.IsOpen).Should().BeEmpty($"every session opened is closed when RunAsync returns ({c}); errors: {string.Join(" | ", errors.Select(e => e.Message))}");
-        sessions.Should().OnlyContain(s => s.StopReason != "IDLE_TIMEOUT", "the client closed them, not the server's idle timeout");
+        sessions.Should().NotContain(s => s.StopReason == "IDLE_TIMEOUT", "the client closed them, not the server's idle timeout");
         foreach (EmulatedSession s in sessions)
         {
             emulator.Requests.For(stop).Count(r => r.Body.Contains(s.Id, StringComparison.Ordinal)).Should()
