@@ -260,6 +260,11 @@ internal static class FaultScenario
 
     private static async Task SpeakAsync(ReliabilityHarness h, string id, byte[] pcm)
     {
+        // An earlier utterance may still be playing (after a websocket drop its end comes late): its BotStopped must
+        // not be taken for this one's, so start only once the avatar is quiet and the pipeline has seen it stop.
+        await h.AdvanceUntilAsync(
+            () => h.Realtime.AvatarState != "talking" && h.AtEnd.OfType<BotStartedSpeakingFrame>().Count() == h.AtEnd.OfType<BotStoppedSpeakingFrame>().Count(),
+            Emulated, $"the avatar being quiet before {id}");
         int stoppedBefore = h.AtEnd.OfType<BotStoppedSpeakingFrame>().Count();
         await h.QueueAsync([new TTSStartedFrame { ContextId = id }, .. Speech.TtsFrames(pcm, Rate, id), new TTSStoppedFrame { ContextId = id }]);
         await h.AdvanceUntilAsync(() => h.AtEnd.OfType<BotStoppedSpeakingFrame>().Count() > stoppedBefore, Emulated, $"the avatar finishing {id}");
