@@ -260,7 +260,7 @@ internal static class FaultScenario
     }
 
     /// <summary>Waits for the run to end: why it ended, or the fatal error it failed with (anything else is rethrown).</summary>
-    private static async Task<(PipelineFinishReason? Reason, PipelineException? Failure)> FinishAsync(AvatarHarness h)
+    internal static async Task<(PipelineFinishReason? Reason, PipelineException? Failure)> FinishAsync(AvatarHarness h)
     {
         PipelineFinish finish = await h.EndAsync();
         switch (finish.Exception)
@@ -277,6 +277,11 @@ internal static class FaultScenario
 
     private static async Task SpeakAsync(AvatarHarness h, string id, byte[] pcm)
     {
+        // An earlier utterance may still be playing (after a websocket drop its end comes late): its BotStopped must
+        // not be taken for this one's, so start only once the avatar is quiet and the pipeline has seen it stop.
+        await h.AdvanceUntilAsync(
+            () => h.Realtime.AvatarState != "talking" && h.AtEnd.OfType<BotStartedSpeakingFrame>().Count() == h.AtEnd.OfType<BotStoppedSpeakingFrame>().Count(),
+            Emulated, $"the avatar being quiet before {id}");
         int stoppedBefore = h.AtEnd.OfType<BotStoppedSpeakingFrame>().Count();
         await h.QueueAsync([new TTSStartedFrame { ContextId = id }, .. Speech.TtsFrames(pcm, Rate, id), new TTSStoppedFrame { ContextId = id }]);
         await h.AdvanceUntilAsync(() => h.AtEnd.OfType<BotStoppedSpeakingFrame>().Count() > stoppedBefore, Emulated, $"the avatar finishing {id}");

@@ -360,7 +360,9 @@ public class AvatarVideoService : FrameProcessor
         }
 
         IAvatarUtterance[] draining = _utterances.Ended();
-        Task all = Task.WhenAll(open).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        // The drain only waits: a lost utterance was reported when it broke. Reading the exception marks it observed
+        // (a continuation alone does not), so a failure after the drain gave up never surfaces as unobserved.
+        Task all = Task.WhenAll(open).ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
             await all.WaitAsync(_options.EndDrainTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
