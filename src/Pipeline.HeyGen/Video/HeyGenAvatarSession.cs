@@ -152,6 +152,13 @@ internal sealed class HeyGenAvatarSession : IAvatarSession
         options.SpeakChunkDuration = _options.Chunk;
         options.KnownSecrets = [.. options.KnownSecrets, .. new[] { info.AccessToken, info.LiveKitAgentToken }.OfType<string>()];
         options.Product = _options.Product ?? (_api is LiveAvatarApi ? HeyGenProduct.LiveAvatar : HeyGenProduct.InteractiveAvatar);
+        // The keep-alive follows the idle timeout the session was created with: a fixed interval derived from the
+        // product default (120 s) lets a session asked for a shorter timeout die between two keep-alives.
+        if (options.IdleTimeout is null && _options.SessionRequest is NewSessionRequest { ActivityIdleTimeout: { } idleSeconds })
+        {
+            options.IdleTimeout = TimeSpan.FromSeconds(idleSeconds);
+        }
+
         if (options.RestKeepAlive is null && _api.SupportsKeepAlive)
         {
             options.RestKeepAlive = async ct =>

@@ -80,5 +80,13 @@ public sealed class HeyGenVideoServiceOptions : AvatarVideoServiceOptions
         }
 
         Realtime.Validate();
+        if (SessionRequest is NewSessionRequest { ActivityIdleTimeout: { } idleSeconds } && Realtime.IdleTimeout is null)
+        {
+            // The session's keep-alive follows the requested idle timeout: check that combination now, not after a
+            // billed session was opened.
+            HeyGenRealtimeOptions derived = Realtime.Clone();
+            derived.IdleTimeout = TimeSpan.FromSeconds(idleSeconds);
+            derived.Validate();
+        }
     }
 }
