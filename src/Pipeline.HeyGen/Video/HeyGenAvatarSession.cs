@@ -56,9 +56,13 @@ internal sealed class HeyGenAvatarSession : IAvatarSession
         CancellationToken cancellationToken)
     {
         var session = new HeyGenAvatarSession(api, options, context);
-        string step = "open the session";
+        string step = "find the media engine";
         try
         {
+            // Before any REST call: a missing engine (e.g. LiveKit's native library) must not cost a billed session.
+            await connector.EnsureAvailableAsync(cancellationToken).ConfigureAwait(false);
+
+            step = "open the session";
             StandardSessionResponse info = session._info = await api.NewSessionAsync(options.SessionRequest, cancellationToken).ConfigureAwait(false);
             session._logger.LogInformation("HeyGen session {SessionId} opened", info.SessionId);
 
