@@ -159,7 +159,11 @@ internal sealed class HeyGenAvatarSession : IAvatarSession
         string sessionId = info.SessionId;
         HeyGenRealtimeOptions options = _options.Realtime.Clone();
         options.SpeakChunkDuration = _options.Chunk;
-        options.KnownSecrets = [.. options.KnownSecrets, .. new[] { info.AccessToken, info.LiveKitAgentToken }.OfType<string>()];
+        options.KnownSecrets = [.. options.KnownSecrets, .. new[]
+        {
+            info.AccessToken, info.LiveKitAgentToken, _options.RoomToken,
+            (_options.SessionRequest as LiveAvatarNewSessionRequest)?.LiveKitConfig?.LiveKitClientToken,
+        }.OfType<string>()];
         options.Product = _options.Product ?? (_api is LiveAvatarApi ? HeyGenProduct.LiveAvatar : HeyGenProduct.InteractiveAvatar);
         // The keep-alive follows the idle timeout the session was created with: a fixed interval derived from the
         // product default (120 s) lets a session asked for a shorter timeout die between two keep-alives.
