@@ -4,9 +4,10 @@ using Microsoft.Extensions.Logging;
 
 var apiKey = new Option<string?>("--api-key")
 {
-    Description = "HeyGen (or LiveAvatar) API key. Default: the HEYGEN_API_KEY environment variable. Without a key the bot runs offline against the built-in HeyGen emulator.",
+    Description = "LiveAvatar API key (or, with --interactive, a HeyGen API key). Default: the LIVEAVATAR_API_KEY environment variable; with only HEYGEN_API_KEY set, the Interactive Avatar API with that key. Without a key the bot runs offline against the built-in HeyGen emulator.",
 };
-var liveAvatar = new Option<bool>("--live-avatar") { Description = "Use the LiveAvatar API (LITE mode) instead of the Interactive Avatar streaming API." };
+var liveAvatar = new Option<bool>("--live-avatar") { Description = "Use the LiveAvatar API (LITE mode), HeyGen's current product. The default." };
+var interactive = new Option<bool>("--interactive") { Description = "Use the Interactive Avatar streaming API (HeyGen is replacing it with LiveAvatar)." };
 var avatarId = new Option<string?>("--avatar-id") { Description = "Avatar to use (default: the provider's default; LiveAvatar: its sandbox avatar)." };
 var output = new Option<string>("--output") { Description = "Directory for the video, audio and contact sheet.", DefaultValueFactory = _ => Path.Combine(Environment.CurrentDirectory, "avatar-output") };
 var sentences = new Option<int>("--sentences") { Description = "How many of the recorded sentences to speak (1-3).", DefaultValueFactory = _ => 3 };
@@ -16,7 +17,7 @@ var verbose = new Option<bool>("--verbose") { Description = "Log the pipeline at
 
 var root = new RootCommand("A talking HeyGen avatar in a .NET voice-bot pipeline: recorded speech (standing in for TTS) → HeyGenVideoService → video and audio files.")
 {
-    apiKey, liveAvatar, avatarId, output, sentences, size, fps, verbose,
+    apiKey, liveAvatar, interactive, avatarId, output, sentences, size, fps, verbose,
 };
 
 root.SetAction(async (parse, cancellationToken) =>
@@ -35,10 +36,21 @@ root.SetAction(async (parse, cancellationToken) =>
         return 2;
     }
 
+    ProductChoice product;
+    try
+    {
+        product = ProductChoice.Decide(parse.GetValue(apiKey), parse.GetValue(interactive), parse.GetValue(liveAvatar), Environment.GetEnvironmentVariable);
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 2;
+    }
+
     var settings = new AvatarBotSettings
     {
-        ApiKey = parse.GetValue(apiKey) ?? NullIfEmpty(Environment.GetEnvironmentVariable("HEYGEN_API_KEY")),
-        LiveAvatar = parse.GetValue(liveAvatar),
+        ApiKey = product.ApiKey,
+        LiveAvatar = product.LiveAvatar,
         AvatarId = parse.GetValue(avatarId),
         OutputDirectory = parse.GetValue(output)!,
         Sentences = count,
@@ -58,5 +70,3 @@ root.SetAction(async (parse, cancellationToken) =>
 });
 
 return await root.Parse(args).InvokeAsync();
-
-static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

@@ -27,7 +27,7 @@ public sealed class ServerMessageTests
         h.Client.State.Should().Be(RealtimeConnectionState.Connected);
         h.Logger.Lines.Count(l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("not a valid event", StringComparison.Ordinal))
             .Should().Be(5);
-        h.Logger.Lines.Count(l => l.StartsWith("Trace", StringComparison.Ordinal) && l.Contains("emulator.unknown_event", StringComparison.Ordinal))
+        h.Logger.Lines.Count(l => l.StartsWith("Debug", StringComparison.Ordinal) && l.Contains("emulator.unknown_event", StringComparison.Ordinal))
             .Should().Be(3);
     }
 

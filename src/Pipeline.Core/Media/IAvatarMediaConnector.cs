@@ -11,6 +11,14 @@ public interface IAvatarMediaConnector
     /// <summary>Joins the room and starts receiving the avatar participant's media.</summary>
     /// <exception cref="AvatarMediaException">The room could not be joined (the message says why; never the token).</exception>
     ValueTask<IAvatarMediaSession> ConnectAsync(AvatarMediaConnectRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Checks that the connector can join a room at all (for example that a native engine is installed), so that an
+    /// avatar service can fail before it opens (and pays for) a provider session. The default does nothing.
+    /// </summary>
+    /// <exception cref="AvatarMediaException">The connector cannot work here (the message says what is missing and
+    /// how to install it).</exception>
+    ValueTask EnsureAvailableAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }
 
 /// <summary>Where and how to join the avatar's room.</summary>

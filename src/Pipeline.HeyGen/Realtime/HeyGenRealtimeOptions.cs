@@ -22,12 +22,29 @@ public sealed class HeyGenRealtimeOptions
     public bool KeepAliveEnabled { get; set; } = true;
 
     /// <summary>
-    /// The session's idle timeout. Null means the product default: 120 s for Interactive Avatar (its
-    /// <c>activity_idle_timeout</c> default), 300 s for LiveAvatar.
+    /// The session's idle timeout. Null means the session's own: the <c>activity_idle_timeout</c> of an Interactive
+    /// Avatar <c>NewSessionRequest</c> when the video service created the session with one, otherwise the product
+    /// default: 120 s for Interactive Avatar, 300 s for LiveAvatar (whose token request has no idle-timeout field).
     /// </summary>
+    /// <remarks>
+    /// What resets the idle timer, per product, with how sure it is ((doc) the vendor's documentation, (code) another
+    /// client relies on it, (?) unverified):
+    /// <list type="bullet">
+    /// <item>Interactive Avatar: <c>POST /v1/streaming.keep_alive</c> (doc) — what this client sends. The websocket's
+    /// <c>session.keep_alive</c> is documented for LiveAvatar only (?), and speech (<c>agent.speak</c>) is not
+    /// documented as activity (?): a session that only speaks is not assumed to stay alive.</item>
+    /// <item>LiveAvatar: the websocket's <c>session.keep_alive</c> (doc, LITE events) — what this client sends — and
+    /// <c>POST /v1/sessions/keep-alive</c> (doc). Speech as activity is not documented (?).</item>
+    /// </list>
+    /// </remarks>
     public TimeSpan? IdleTimeout { get; set; }
 
-    /// <summary>Time between keep-alives. Null means a third of the idle timeout (40 s / 100 s), so two may fail in a row.</summary>
+    /// <summary>
+    /// Time between keep-alives. Null means a third of the idle timeout (40 s for Interactive Avatar's default 120 s,
+    /// 10 s for <c>activity_idle_timeout = 30</c>, 100 s for LiveAvatar's 5 minutes), so two in a row may fail before
+    /// the session dies. Keep-alives are sent whether or not the bot speaks, because speech is not known to count as
+    /// activity (see <see cref="IdleTimeout"/>).
+    /// </summary>
     public TimeSpan? KeepAliveInterval { get; set; }
 
     /// <summary>Longest time the websocket handshake may take. Default 10 s.</summary>

@@ -11,7 +11,7 @@ internal static partial class RealtimeLog
     [LoggerMessage(2, LogLevel.Debug, "HeyGen realtime event {Type} (event_id {EventId})")]
     public static partial void ServerEvent(ILogger logger, string type, string? eventId);
 
-    [LoggerMessage(3, LogLevel.Trace, "HeyGen realtime event of unknown type {Type} ignored")]
+    [LoggerMessage(3, LogLevel.Debug, "HeyGen realtime event of unknown type {Type} ignored")]
     public static partial void UnknownEvent(ILogger logger, string? type);
 
     [LoggerMessage(4, LogLevel.Warning, "HeyGen realtime message of {Length} bytes is not a valid event ({Detail}); ignored ({Count} so far)")]

@@ -17,9 +17,6 @@ namespace Pipeline.HeyGen.Video;
 /// </summary>
 internal sealed class HeyGenAvatarSession : IAvatarSession
 {
-    /// <summary>Identity of the avatar participant in HeyGen's rooms.</summary>
-    internal const string AvatarIdentity = "heygen";
-
     private readonly BaseAvatarApi _api;
     private readonly HeyGenVideoServiceOptions _options;
     private readonly ILogger _logger;
@@ -33,6 +30,8 @@ internal sealed class HeyGenAvatarSession : IAvatarSession
     private Task _eventPump = Task.CompletedTask;
     private Task<IReadOnlyList<AvatarError>>? _closeTask;
     private volatile bool _closing;
+    private ITimer? _mediaWatch;
+    private int _mediaSeen;
 
     private HeyGenAvatarSession(BaseAvatarApi api, HeyGenVideoServiceOptions options, AvatarSessionContext context)
     {
@@ -56,9 +55,13 @@ internal sealed class HeyGenAvatarSession : IAvatarSession
         CancellationToken cancellationToken)
     {
         var session = new HeyGenAvatarSession(api, options, context);
-        string step = "open the session";
+        string step = "find the media engine";
         try
         {
+            // Before any REST call: a missing engine (e.g. LiveKit's native library) must not cost a billed session.
+            await connector.EnsureAvailableAsync(cancellationToken).ConfigureAwait(false);
+
+            step = "open the session";
             StandardSessionResponse info = session._info = await api.NewSessionAsync(options.SessionRequest, cancellationToken).ConfigureAwait(false);
             session._logger.LogInformation("HeyGen session {SessionId} opened", info.SessionId);
 
@@ -69,9 +72,11 @@ internal sealed class HeyGenAvatarSession : IAvatarSession
             session._eventPump = session.PumpEventsAsync(session._realtime);
 
             step = "join the avatar's room";
-            session._media = await JoinRoomAsync(connector, options, info, context, cancellationToken).ConfigureAwait(false);
+            string identity = AvatarIdentityResolver.Resolve(options);
+            session._media = await JoinRoomAsync(connector, options, info, identity, context, cancellationToken).ConfigureAwait(false);
             session._media.ParticipantLeft += session.OnParticipantLeft;
-            session.Media = [ReadVideoAsync(session._media, CancellationToken.None), ReadAudioAsync(session._media, CancellationToken.None)];
+            session.Media = [session.ReadVideoAsync(session._media, CancellationToken.None), session.ReadAudioAsync(session._media, CancellationToken.None)];
+            session.WatchForAvatarMedia(identity);
             return session;
         }
         catch (Exception ex)
@@ -116,19 +121,23 @@ internal sealed class HeyGenAvatarSession : IAvatarSession
     }
 
     private static async Task<IAvatarMediaSession> JoinRoomAsync(
-        IAvatarMediaConnector connector, HeyGenVideoServiceOptions options, StandardSessionResponse info, AvatarSessionContext context,
-        CancellationToken cancellationToken)
+        IAvatarMediaConnector connector, HeyGenVideoServiceOptions options, StandardSessionResponse info, string avatarIdentity,
+        AvatarSessionContext context, CancellationToken cancellationToken)
     {
-        string? token = options.ConnectAsUser ? info.AccessToken : info.LiveKitAgentToken;
-        if (string.IsNullOrEmpty(info.LiveKitUrl) || string.IsNullOrEmpty(token))
+        // A room of your own (LiveAvatar livekit_config): the session hands out no room URL, and the bot joins with its own token.
+        CustomLiveKitConfig? ownRoom = (options.SessionRequest as LiveAvatarNewSessionRequest)?.LiveKitConfig;
+        string? url = string.IsNullOrEmpty(info.LiveKitUrl) ? ownRoom?.LiveKitUrl : info.LiveKitUrl;
+        string? token = options.RoomToken ?? (options.ConnectAsUser ? info.AccessToken : info.LiveKitAgentToken);
+        if (string.IsNullOrEmpty(url) || string.IsNullOrEmpty(token))
         {
-            throw new InvalidOperationException(
-                $"The session has no room URL or no {(options.ConnectAsUser ? "client" : "agent")} token to join it with.");
+            throw new InvalidOperationException(ownRoom is null
+                ? $"The session has no room URL or no {(options.ConnectAsUser ? "client" : "agent")} token to join it with."
+                : "The avatar joins your own room (livekit_config): set HeyGenVideoServiceOptions.RoomToken to a token the bot joins that room with.");
         }
 
         using var timeout = new CancellationTokenSource(options.MediaConnectTimeout, context.TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var request = new AvatarMediaConnectRequest(new Uri(info.LiveKitUrl), token, AvatarIdentity)
+        var request = new AvatarMediaConnectRequest(new Uri(url), token, avatarIdentity)
         {
             VideoFormat = options.VideoFormat,
             AudioSampleRate = options.AudioSampleRate ?? context.OutputSampleRate,
@@ -150,8 +159,19 @@ internal sealed class HeyGenAvatarSession : IAvatarSession
         string sessionId = info.SessionId;
         HeyGenRealtimeOptions options = _options.Realtime.Clone();
         options.SpeakChunkDuration = _options.Chunk;
-        options.KnownSecrets = [.. options.KnownSecrets, .. new[] { info.AccessToken, info.LiveKitAgentToken }.OfType<string>()];
+        options.KnownSecrets = [.. options.KnownSecrets, .. new[]
+        {
+            info.AccessToken, info.LiveKitAgentToken, _options.RoomToken,
+            (_options.SessionRequest as LiveAvatarNewSessionRequest)?.LiveKitConfig?.LiveKitClientToken,
+        }.OfType<string>()];
         options.Product = _options.Product ?? (_api is LiveAvatarApi ? HeyGenProduct.LiveAvatar : HeyGenProduct.InteractiveAvatar);
+        // The keep-alive follows the idle timeout the session was created with: a fixed interval derived from the
+        // product default (120 s) lets a session asked for a shorter timeout die between two keep-alives.
+        if (options.IdleTimeout is null && _options.SessionRequest is NewSessionRequest { ActivityIdleTimeout: { } idleSeconds })
+        {
+            options.IdleTimeout = TimeSpan.FromSeconds(idleSeconds);
+        }
+
         if (options.RestKeepAlive is null && _api.SupportsKeepAlive)
         {
             options.RestKeepAlive = async ct =>
@@ -214,11 +234,32 @@ internal sealed class HeyGenAvatarSession : IAvatarSession
         }
     }
 
+    // Waiting silently for an avatar that never shows (a wrong identity, tracks never published) looks like a hang:
+    // say after a bound which identity was waited for and what to check.
+    private void WatchForAvatarMedia(string identity) =>
+        _mediaWatch = _time.CreateTimer(_ =>
+        {
+            if (Volatile.Read(ref _mediaSeen) != 0 || _closing) return;
+            _events.Writer.TryWrite(new AvatarError(
+                $"No video or audio from the avatar participant '{identity}' within {_options.AvatarMediaTimeout.TotalSeconds:F0} s of joining the room. " +
+                "Check that the avatar joined and published its tracks (HeyGen's session may have failed to start), and, with a room of your own " +
+                "(livekit_config), that the avatar's token carries this identity or set HeyGenVideoServiceOptions.AvatarIdentity."));
+        }, null, _options.AvatarMediaTimeout, Timeout.InfiniteTimeSpan);
+
+    private void OnMediaArrived()
+    {
+        if (Interlocked.Exchange(ref _mediaSeen, 1) == 0)
+        {
+            _mediaWatch?.Dispose();
+        }
+    }
+
     // The one copy of a video frame: out of the room's (pooled or native) buffer into memory the frame owns.
-    private static async IAsyncEnumerable<Frame> ReadVideoAsync(IAvatarMediaSession media, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<Frame> ReadVideoAsync(IAvatarMediaSession media, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (RemoteVideoBuffer buffer in media.ReadVideoAsync(cancellationToken).ConfigureAwait(false))
         {
+            OnMediaArrived();
             using (buffer)
             {
                 byte[] pixels = GC.AllocateUninitializedArray<byte>(buffer.Data.Length); // every byte is overwritten
@@ -228,10 +269,11 @@ internal sealed class HeyGenAvatarSession : IAvatarSession
         }
     }
 
-    private static async IAsyncEnumerable<Frame> ReadAudioAsync(IAvatarMediaSession media, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<Frame> ReadAudioAsync(IAvatarMediaSession media, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (RemoteAudioBuffer block in media.ReadAudioAsync(cancellationToken).ConfigureAwait(false))
         {
+            OnMediaArrived();
             using (block)
             {
                 yield return new SpeechOutputAudioRawFrame(block.Pcm.ToArray(), block.SampleRate, block.Channels) { PresentationTimestamp = block.Timestamp };
@@ -250,6 +292,7 @@ internal sealed class HeyGenAvatarSession : IAvatarSession
     private async Task<IReadOnlyList<AvatarError>> CloseCoreAsync(string reason)
     {
         _closing = true;
+        _mediaWatch?.Dispose();
         List<AvatarError> errors = [];
         if (_media is { } media)
         {

@@ -42,6 +42,25 @@ public sealed class HeyGenVideoServiceOptions : AvatarVideoServiceOptions
     /// <summary>Channel count of the avatar audio emitted. Default 1.</summary>
     public int AudioChannels { get; set; } = 1;
 
+    /// <summary>
+    /// Identity of the room participant whose media is the avatar's. Null (the default) takes it from the session:
+    /// <c>heygen</c> in rooms HeyGen or LiveAvatar manage; with a LiveAvatar room of your own
+    /// (<see cref="LiveAvatarNewSessionRequest.LiveKitConfig"/>), the identity in its <c>livekit_client_token</c>.
+    /// </summary>
+    public string? AvatarIdentity { get; set; }
+
+    /// <summary>
+    /// The bot's own token for a room you supplied (LiveAvatar <c>livekit_config</c>), where the session hands out no
+    /// token for the bot; null uses the session's tokens (see <see cref="ConnectAsUser"/>). Secret: never logged.
+    /// </summary>
+    public string? RoomToken { get; set; }
+
+    /// <summary>
+    /// How long after the room was joined the avatar's first video or audio may take before a (non-fatal) error names
+    /// the identity waited for and what to check. Default 20 s.
+    /// </summary>
+    public TimeSpan AvatarMediaTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>How long joining the room may take. Default 15 s.</summary>
     public TimeSpan MediaConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
@@ -64,6 +83,11 @@ public sealed class HeyGenVideoServiceOptions : AvatarVideoServiceOptions
         CheckPositive(Chunk, nameof(Chunk), TimeSpan.FromSeconds(10));
         CheckPositive(MediaConnectTimeout, nameof(MediaConnectTimeout), TimeSpan.FromMinutes(5));
         CheckPositive(CloseTimeout, nameof(CloseTimeout), TimeSpan.FromMinutes(5));
+        CheckPositive(AvatarMediaTimeout, nameof(AvatarMediaTimeout), TimeSpan.FromMinutes(10));
+        if (AvatarIdentity is { } identity && string.IsNullOrWhiteSpace(identity))
+        {
+            throw new ArgumentException("AvatarIdentity must not be blank; leave it null to take it from the session.", nameof(AvatarIdentity));
+        }
         if (AudioSampleRate is { } rate)
         {
             Core.Audio.PcmFormat.Validate(0, rate, 1);
@@ -80,5 +104,13 @@ public sealed class HeyGenVideoServiceOptions : AvatarVideoServiceOptions
         }
 
         Realtime.Validate();
+        if (SessionRequest is NewSessionRequest { ActivityIdleTimeout: { } idleSeconds } && Realtime.IdleTimeout is null)
+        {
+            // The session's keep-alive follows the requested idle timeout: check that combination now, not after a
+            // billed session was opened.
+            HeyGenRealtimeOptions derived = Realtime.Clone();
+            derived.IdleTimeout = TimeSpan.FromSeconds(idleSeconds);
+            derived.Validate();
+        }
     }
 }

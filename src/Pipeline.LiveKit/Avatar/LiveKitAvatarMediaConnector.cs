@@ -22,6 +22,24 @@ public sealed class LiveKitAvatarMediaConnector : IAvatarMediaConnector
         _options = options ?? new LiveKitAvatarMediaConnectorOptions();
     }
 
+    /// <summary>Loads the LiveKit native engine (once per process), so a missing engine is reported before an
+    /// avatar provider's session is opened and billed.</summary>
+    /// <exception cref="AvatarMediaException">The engine is not installed or does not load; the message says how to
+    /// install it.</exception>
+    public ValueTask EnsureAvailableAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            _ = Native.FfiClient.Instance;
+            return ValueTask.CompletedTask;
+        }
+        catch (Exception e) when (e is LiveKitException or LiveKitNativeLibraryException)
+        {
+            throw new AvatarMediaException($"The LiveKit native engine is not available: {e.Message}", e);
+        }
+    }
+
     /// <inheritdoc />
     public async ValueTask<IAvatarMediaSession> ConnectAsync(AvatarMediaConnectRequest request, CancellationToken cancellationToken)
     {

@@ -26,6 +26,48 @@ public sealed record ElevenLabsSettings
     [JsonPropertyName("use_speaker_boost")]
     public bool? UseSpeakerBoost { get; init; }
 
+    // The seed's spellings, read but never written (null getters are not sent); see VoiceSettings.
+    [JsonInclude]
+    [JsonPropertyName("model")]
+    internal string? ModelAlias
+    {
+        get => null;
+        init => ModelId ??= value;
+    }
+
+    [JsonInclude]
+    [JsonPropertyName("modelId")]
+    internal string? ModelIdAlias
+    {
+        get => null;
+        init => ModelId ??= value;
+    }
+
+    [JsonInclude]
+    [JsonPropertyName("similarityBoost")]
+    internal double? SimilarityBoostAlias
+    {
+        get => null;
+        init => SimilarityBoost ??= value;
+    }
+
+    [JsonInclude]
+    [JsonPropertyName("useSpeakerBoost")]
+    internal bool? UseSpeakerBoostAlias
+    {
+        get => null;
+        init => UseSpeakerBoost ??= value;
+    }
+
+    /// <summary>The ElevenLabs model id under the seed's name (<c>model</c>); the same value as <see cref="ModelId"/>,
+    /// which is what is sent. Lets configuration written as <c>"model": "eleven_flash_v2_5"</c> bind.</summary>
+    [JsonIgnore]
+    public string? Model
+    {
+        get => ModelId;
+        init => ModelId ??= value;
+    }
+
     internal void Validate()
     {
         CheckUnit(Stability, "voice.elevenlabs_settings.stability");
