@@ -34,14 +34,13 @@ public class AvatarVideoService : FrameProcessor
     private readonly AvatarOutput _output;
     private readonly Lock _gate = new();
     private readonly SpokenTextSchedule _spokenText = new();
+    private readonly UtteranceEndTimer _endTimer;
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
     private AvatarSessionLink? _link;
     private AvatarSpeechInput? _speech;
     private Task? _closeTask;
-    private ITimer? _utteranceTimer;
-    private (string Id, long Sequence) _timeoutTarget;
     private int _starts;
-    private bool _listening;
+    private ListeningPose? _listening;
     private volatile bool _closing;
     private long _speechBytesSent;
     private long _utteranceBytes;
@@ -57,6 +56,7 @@ public class AvatarVideoService : FrameProcessor
         _options = options ?? new AvatarVideoServiceOptions();
         _options.Validate();
         _factory = sessions;
+        _endTimer = new UtteranceEndTimer(_options.EndOfUtteranceTimeout, OnUtteranceTimeout);
         _output = new AvatarOutput(
             PushFrameAsync, async () => await StopTtfbMetricsAsync().ConfigureAwait(false), !_options.WaitForOutputTransportReady,
             () => _spokenText.SpeakingStarted(TimeProvider.GetUtcNow()));
@@ -164,7 +164,7 @@ public class AvatarVideoService : FrameProcessor
     protected override async ValueTask CleanupAsync()
     {
         await CloseSessionAsync("service disposed").ConfigureAwait(false);
-        _utteranceTimer?.Dispose();
+        _endTimer.Dispose();
         _spokenText.Dispose();
         _speech?.Dispose();
     }
@@ -216,7 +216,7 @@ public class AvatarVideoService : FrameProcessor
 
         if (timeoutSequence != 0)
         {
-            ArmUtteranceTimeout(current.Id, timeoutSequence);
+            _endTimer.Arm(TimeProvider, current.Id, timeoutSequence);
         }
 
         await SendAsync(current, speech, cancellationToken).ConfigureAwait(false);
@@ -240,7 +240,7 @@ public class AvatarVideoService : FrameProcessor
             return;
         }
 
-        _utteranceTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _endTimer.Disarm();
         await SendAsync(utterance, _speech!.Flush(), cancellationToken).ConfigureAwait(false);
         try
         {
@@ -305,7 +305,7 @@ public class AvatarVideoService : FrameProcessor
         _utterances.InterruptAll();
         _spokenText.DropAll();
         _speech?.Reset();
-        _utteranceTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _endTimer.Disarm();
         if (_link?.Session is { } session)
         {
             try
@@ -321,30 +321,9 @@ public class AvatarVideoService : FrameProcessor
         await SetListeningAsync(listening: true, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask SetListeningAsync(bool listening, CancellationToken cancellationToken)
-    {
-        IAvatarSession? session = _link?.Session;
-        lock (_gate)
-        {
-            if (session is not { SupportsListening: true } || _listening == listening)
-            {
-                return;
-            }
+    private ValueTask SetListeningAsync(bool listening, CancellationToken cancellationToken) =>
+        LazyInitializer.EnsureInitialized(ref _listening, () => new ListeningPose(Logger, Name)).SetAsync(_link?.Session, listening, cancellationToken);
 
-            _listening = listening;
-        }
-
-        try
-        {
-            await session.SetListeningAsync(listening, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Logger.LogWarning(ex, "{Processor}: could not change the avatar's listening pose", Name);
-        }
-    }
-
-    // Draining is waiting for the open utterances: a lost one faults (already reported) and ends the wait for it.
     private async ValueTask DrainAsync(CancellationToken cancellationToken)
     {
         if (_link?.Session is null)
@@ -353,29 +332,18 @@ public class AvatarVideoService : FrameProcessor
         }
 
         await EndUtteranceAsync(contextId: null, cancellationToken).ConfigureAwait(false);
-        Task[] open = _utterances.OpenCompletions();
-        if (open.Length == 0 || _options.EndDrainTimeout == TimeSpan.Zero)
-        {
-            return;
-        }
-
-        IAvatarUtterance[] draining = _utterances.Ended();
-        // The drain only waits: a lost utterance was reported when it broke. Reading the exception marks it observed
-        // (a continuation alone does not), so a failure after the drain gave up never surfaces as unobserved.
-        Task all = Task.WhenAll(open).ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        try
-        {
-            await all.WaitAsync(_options.EndDrainTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
-            foreach (IAvatarUtterance spoken in draining.Where(u => u.Completion.IsCompletedSuccessfully && !_utterances.IsInterrupted(u.Id)))
-            {
-                _spokenText.Spoken(spoken.Id); // before the watcher may see it: the EndFrame must not overtake the texts
-            }
-        }
-        catch (TimeoutException)
+        string[]? spoken = await _utterances.DrainAsync(_options.EndDrainTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+        if (spoken is null)
         {
             Logger.LogWarning(
                 "{Processor}: the avatar had not finished speaking {Timeout} ms after the end of the pipeline; closing anyway",
                 Name, _options.EndDrainTimeout.TotalMilliseconds);
+            return;
+        }
+
+        foreach (string id in spoken)
+        {
+            _spokenText.Spoken(id); // before the watcher may see it: the EndFrame must not overtake the texts
         }
     }
 
@@ -432,22 +400,8 @@ public class AvatarVideoService : FrameProcessor
         }
     }
 
-    // For TTS without start/stop frames: the utterance ends after EndOfUtteranceTimeout without audio. The timer only
-    // queues a frame, so the end is handled on the processing task, in order with the audio.
-    private void ArmUtteranceTimeout(string utteranceId, long sequence)
+    private void OnUtteranceTimeout(string id, long sequence)
     {
-        lock (_gate)
-        {
-            _utteranceTimer ??= TimeProvider.CreateTimer(
-                static state => ((AvatarVideoService)state!).OnUtteranceTimeout(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            _timeoutTarget = (utteranceId, sequence);
-            _utteranceTimer.Change(_options.EndOfUtteranceTimeout, Timeout.InfiniteTimeSpan);
-        }
-    }
-
-    private void OnUtteranceTimeout()
-    {
-        (string id, long sequence) = _timeoutTarget;
         if (!_closing)
         {
             _ = StartBackgroundTask("utterance-timeout", ct =>
@@ -457,12 +411,4 @@ public class AvatarVideoService : FrameProcessor
 
     /// <summary>Queued to itself when held TTS text may have been spoken.</summary>
     private sealed class SpokenTextDueFrame : ControlFrame;
-
-    /// <summary>Queued to itself when an utterance without TTS stop frames has gone quiet.</summary>
-    private sealed class UtteranceTimeoutFrame(string utteranceId, long sequence) : ControlFrame
-    {
-        public string UtteranceId { get; } = utteranceId;
-
-        public long Sequence { get; } = sequence;
-    }
 }

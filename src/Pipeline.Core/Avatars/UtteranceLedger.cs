@@ -152,4 +152,33 @@ internal sealed class UtteranceLedger
             _interruptedIds.RemoveAt(0);
         }
     }
+
+    /// <summary>
+    /// Draining is waiting for the open utterances (bounded by <paramref name="timeout"/>): a lost one faults (it was
+    /// reported when it broke) and ends the wait for it. Returns the ids of the ended utterances the avatar spoke in
+    /// full, or null when the wait timed out.
+    /// </summary>
+    public async Task<string[]?> DrainAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    {
+        Task[] open = OpenCompletions();
+        if (open.Length == 0 || timeout == TimeSpan.Zero)
+        {
+            return [];
+        }
+
+        IAvatarUtterance[] draining = Ended();
+        // Reading the exception marks it observed (a continuation alone does not), so a failure after the drain gave up
+        // never surfaces as an unobserved task exception.
+        Task all = Task.WhenAll(open).ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            await all.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+
+        return [.. draining.Where(u => u.Completion.IsCompletedSuccessfully && !IsInterrupted(u.Id)).Select(u => u.Id)];
+    }
 }
