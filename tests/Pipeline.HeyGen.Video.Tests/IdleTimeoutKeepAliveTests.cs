@@ -32,12 +32,17 @@ public sealed class IdleTimeoutKeepAliveTests
     }
 
     [Fact]
-    public async Task LiveAvatar_session_with_a_30_s_idle_timeout_sends_websocket_keep_alives_every_10_s()
+    public async Task LiveAvatar_session_with_a_30_s_idle_timeout_survives_two_silent_minutes_on_websocket_keep_alives()
     {
+        // The emulated LiveAvatar ends a session after 30 s without activity that resets its timer (see IdleRules).
         await using AvatarHarness h = await AvatarHarness.CreateAsync(
             liveAvatar: true,
             configure: o => o.Realtime.IdleTimeout = TimeSpan.FromSeconds(30),
-            configureEmulator: e => e.EnforceSessionLimits = true);
+            configureEmulator: e =>
+            {
+                e.EnforceSessionLimits = true;
+                e.IdleRules.LiveAvatarIdleTimeout = TimeSpan.FromSeconds(30);
+            });
         h.Start();
         await AvatarHarness.WaitUntilAsync(() => h.AtEnd.Any(f => f is StartFrame), "the session started");
         DateTimeOffset started = h.Clock.GetUtcNow();
