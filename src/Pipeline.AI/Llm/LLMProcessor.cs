@@ -77,12 +77,9 @@ public sealed class LLMProcessor : FrameProcessor
     /// <inheritdoc />
     public override async ValueTask QueueFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken = default)
     {
-        if (direction == FrameDirection.Downstream && frame is UserStartedSpeakingFrame or UserStoppedSpeakingFrame)
+        if (UserSpeechBoundaryFrame.Before(frame, direction) is { } boundary)
         {
-            // Speaking frames are system frames and overtake queued transcriptions; a marker queued with the data keeps
-            // the turn boundary in order with the transcriptions around it.
-            await base.QueueFrameAsync(new UserTurnBoundaryFrame(frame is UserStartedSpeakingFrame), direction, cancellationToken)
-                .ConfigureAwait(false);
+            await base.QueueFrameAsync(boundary, direction, cancellationToken).ConfigureAwait(false);
         }
 
         await base.QueueFrameAsync(frame, direction, cancellationToken).ConfigureAwait(false);
@@ -101,7 +98,7 @@ public sealed class LLMProcessor : FrameProcessor
                 }
 
                 return;
-            case UserTurnBoundaryFrame boundary:
+            case UserSpeechBoundaryFrame boundary:
                 _userSpeaking = boundary.Started;
                 if (!_userSpeaking)
                 {
@@ -228,12 +225,6 @@ public sealed class LLMProcessor : FrameProcessor
         {
             Logger.LogDebug(ex, "{Processor}: disposing the response stream failed", Name);
         }
-    }
-
-    /// <summary>Where the user started or stopped speaking, in order with the transcriptions; survives interruptions.</summary>
-    private sealed class UserTurnBoundaryFrame(bool started) : ControlFrame, IUninterruptibleFrame
-    {
-        public bool Started { get; } = started;
     }
 
     // The provider's exception is logged at debug level only: its text may quote request content. The ErrorFrame

@@ -60,12 +60,9 @@ public sealed class SpeechToTextProcessor : FrameProcessor
     /// <inheritdoc />
     public override async ValueTask QueueFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken = default)
     {
-        if (direction == FrameDirection.Downstream && frame is UserStartedSpeakingFrame or UserStoppedSpeakingFrame)
+        if (UserSpeechBoundaryFrame.Before(frame, direction) is { } boundary)
         {
-            // Speaking frames are system frames and overtake queued audio; a marker queued with the audio keeps the
-            // utterance boundary exactly where it arrived in the stream.
-            await base.QueueFrameAsync(new SpeechBoundaryFrame(frame is UserStartedSpeakingFrame), direction, cancellationToken)
-                .ConfigureAwait(false);
+            await base.QueueFrameAsync(boundary, direction, cancellationToken).ConfigureAwait(false);
         }
 
         await base.QueueFrameAsync(frame, direction, cancellationToken).ConfigureAwait(false);
@@ -82,7 +79,7 @@ public sealed class SpeechToTextProcessor : FrameProcessor
             case InputAudioRawFrame audio when direction == FrameDirection.Downstream:
                 _recorder.Add(audio.Audio.Span, audio.SampleRate, audio.Channels);
                 break;
-            case SpeechBoundaryFrame boundary:
+            case UserSpeechBoundaryFrame boundary:
                 OnBoundary(boundary.Started);
                 return;
             case EndFrame:
@@ -230,12 +227,6 @@ public sealed class SpeechToTextProcessor : FrameProcessor
     }
 
     private sealed record Utterance(byte[] Pcm, TimeSpan StreamOffset);
-
-    /// <summary>Where the user started or stopped speaking, in order with the audio; survives interruptions.</summary>
-    private sealed class SpeechBoundaryFrame(bool started) : ControlFrame, IUninterruptibleFrame
-    {
-        public bool Started { get; } = started;
-    }
 
     // The provider's exception is logged at debug level only: its text may quote request content. The ErrorFrame
     // carries it for the application, with a redacted, capped message.
