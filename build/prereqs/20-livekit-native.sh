@@ -16,30 +16,11 @@ CACHE="${PIPELINE_LIVEKIT_NATIVE_DIR:-${HOME}/.cache/pipeline-livekit/rtc-node-$
 
 log() { echo "livekit-native: $*"; }
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
-    log "need root to run: $*" >&2; exit 1; fi
-}
+# shellcheck source=lib/apt.sh
+. "$(dirname "$0")/lib/apt.sh"
 
 # 1. Debian packages for the test SFU (checked against the system python, which is what the tests start).
-missing=()
-for pkg in python3-aiortc python3-websockets; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(uname -s)" != Linux ] || ! command -v apt-get >/dev/null 2>&1; then
-    log "install ${missing[*]} (Debian/Ubuntu packages) for the loopback SFU tests" >&2; exit 1
-  fi
-  log "installing ${missing[*]}"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -qq
-  # Waits for the dpkg lock when another apt runs (shared build machines), and retries once after
-  # `dpkg --configure -a`: seen here when a concurrent job removed apt's archive folder under /tmp mid-install
-  # ("dpkg returned an error code (1)"); the second pass completed the install.
-  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
-    as_root env DEBIAN_FRONTEND=noninteractive dpkg --configure -a
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  fi
-fi
+apt_install_missing "the loopback SFU tests" python3-aiortc python3-websockets
 
 # 2. The native engine.
 mkdir -p "$CACHE"

@@ -10,28 +10,10 @@ set -euo pipefail
 
 log() { echo "local-speech-engines: $*"; }
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
-    log "need root to run: $*" >&2; exit 1; fi
-}
+# shellcheck source=lib/apt.sh
+. "$(dirname "$0")/lib/apt.sh"
 
-missing=()
-for pkg in espeak-ng pocketsphinx pocketsphinx-en-us; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(uname -s)" != Linux ] || ! command -v apt-get >/dev/null 2>&1; then
-    log "install ${missing[*]} (Debian/Ubuntu packages) for the local speech engines" >&2; exit 1
-  fi
-  log "installing ${missing[*]}"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -qq
-  # Waits for the dpkg lock when another apt runs (shared build machines), and retries once after
-  # `dpkg --configure -a` (a concurrent job can leave dpkg half-configured; the second pass completes the install).
-  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
-    as_root env DEBIAN_FRONTEND=noninteractive dpkg --configure -a
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  fi
-fi
+apt_install_missing "the local speech engines" espeak-ng pocketsphinx pocketsphinx-en-us
 
 command -v espeak-ng >/dev/null 2>&1 || { log "espeak-ng is not on PATH after install" >&2; exit 1; }
 command -v pocketsphinx_continuous >/dev/null 2>&1 || { log "pocketsphinx_continuous is not on PATH after install" >&2; exit 1; }
