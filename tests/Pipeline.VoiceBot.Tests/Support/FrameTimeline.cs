@@ -9,6 +9,8 @@ namespace Pipeline.VoiceBot.Tests.Support;
 internal sealed class FrameTimeline : IFrameObserver
 {
     private readonly ConcurrentQueue<FramePushed> _pushes = new();
+    private readonly object _gate = new();
+    private readonly List<(Func<FramePushed, bool> Match, TaskCompletionSource Seen)> _waiters = [];
 
     public IReadOnlyList<FramePushed> Pushes => [.. _pushes];
 
@@ -17,9 +19,40 @@ internal sealed class FrameTimeline : IFrameObserver
         where T : Frame =>
         [.. _pushes.Where(p => p.Source == source && p.Direction == direction && p.Frame is T).Select(p => ((T)p.Frame, p.Timestamp))];
 
+    /// <summary>Completes once <paramref name="source"/> has pushed a <typeparamref name="T"/> the given way (at once if it already did).</summary>
+    public Task WhenPushed<T>(FrameProcessor source, FrameDirection direction = FrameDirection.Downstream)
+        where T : Frame
+    {
+        bool Match(FramePushed p) => p.Source == source && p.Direction == direction && p.Frame is T;
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            if (_pushes.Any(Match))
+            {
+                return Task.CompletedTask;
+            }
+
+            _waiters.Add((Match, seen));
+        }
+
+        return seen.Task;
+    }
+
     public ValueTask OnFramePushedAsync(FramePushed pushed, CancellationToken cancellationToken)
     {
-        _pushes.Enqueue(pushed);
+        lock (_gate)
+        {
+            _pushes.Enqueue(pushed);
+            for (int i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Match(pushed))
+                {
+                    _waiters[i].Seen.TrySetResult();
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+
         return default;
     }
 }
