@@ -58,11 +58,19 @@ public sealed class EncodingTests
         var pcm = TestAudio.Seconds(1);
         for (var i = 0; i < 16; i++) writer.WriteSpeak("utt-1", pcm, null).Release();
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 500; i++) writer.WriteSpeak("utt-1", pcm, null).Release();
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // A per-message allocation shows in every round. The runtime's one-off work on this thread (tiered JIT
+        // promoting WriteSpeak while it is being called: 536 B once in three full-suite runs) shows in one round only.
+        const int rounds = 5, perRound = 500;
+        var allocatedPerRound = new long[rounds];
+        for (var round = 0; round < rounds; round++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < perRound; i++) writer.WriteSpeak("utt-1", pcm, null).Release();
+            allocatedPerRound[round] = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
 
-        allocated.Should().Be(0);
+        allocatedPerRound.Should().Contain(0, "a steady stream of speak messages allocates nothing per message");
+        allocatedPerRound.Sum().Should().BeLessThan(rounds * perRound, "less than one byte per message over all rounds");
     }
 
     private static bool IsGuid(string? id) => Guid.TryParse(id, out _);
