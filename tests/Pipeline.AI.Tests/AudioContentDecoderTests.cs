@@ -10,7 +10,7 @@ public sealed class AudioContentDecoderTests
     public void A_WAV_fed_byte_by_byte_decodes_to_its_samples_and_ignores_chunks_after_the_data()
     {
         byte[] pcm = Pcm16.Sine(300, TimeSpan.FromMilliseconds(10), 16_000);
-        byte[] wav = [.. WavWriter.Write(pcm, 16_000), .. "LIST"u8, 4, 0, 0, 0, .. "abcd"u8];
+        byte[] wav = [.. WavFile.Write(pcm, 16_000), .. "LIST"u8, 4, 0, 0, 0, .. "abcd"u8];
         var decoder = new AudioContentDecoder(24_000);
 
         var decoded = new List<byte>();
@@ -35,7 +35,7 @@ public sealed class AudioContentDecoderTests
     [Fact]
     public void An_8_bit_WAV_is_refused_with_what_is_supported()
     {
-        byte[] wav = WavWriter.Write(new byte[100], 16_000);
+        byte[] wav = WavFile.Write(new byte[100], 16_000);
         BinaryPrimitives.WriteUInt16LittleEndian(wav.AsSpan(34), 8);
         Action decode = () => new AudioContentDecoder(24_000).Decode(wav, "audio/wav");
         decode.Should().Throw<UnsupportedAudioFormatException>().WithMessage("*8 bits per sample*only 16-bit integer PCM*");

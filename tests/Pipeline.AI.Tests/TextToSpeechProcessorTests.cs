@@ -177,7 +177,7 @@ public sealed class TextToSpeechProcessorTests
     // A streaming provider that sends its header and one chunk, then keeps the stream open until cancelled.
     private static async IAsyncEnumerable<TextToSpeechResponseUpdate> Endless(int rate, Task never, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        byte[] header = Pipeline.AI.Audio.WavWriter.Write([], rate);
+        byte[] header = Pipeline.Core.Audio.WavFile.Write([], rate);
         header[40] = header[41] = header[42] = header[43] = 0xFF; // unknown data length, as streaming WAV encoders write
         yield return new TextToSpeechResponseUpdate([new DataContent(header, "audio/wav")]);
         yield return new TextToSpeechResponseUpdate([new DataContent(Pcm16.Sine(300, TimeSpan.FromMilliseconds(100), rate), "audio/wav")]);

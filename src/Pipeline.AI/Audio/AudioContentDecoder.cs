@@ -125,78 +125,24 @@ internal sealed class AudioContentDecoder(int defaultRawSampleRate)
     // Returns the offset of the first PCM byte, or -1 while the header is incomplete.
     private int TryParseWavHeader()
     {
-        byte[] h = [.. _header];
-        if (h.Length < 12)
+        WavHeader header;
+        try
         {
-            return -1;
-        }
-
-        if (!h.AsSpan(0, 4).SequenceEqual("RIFF"u8) || !h.AsSpan(8, 4).SequenceEqual("WAVE"u8))
-        {
-            throw new UnsupportedAudioFormatException("The audio is labelled WAV but does not start with a RIFF/WAVE header.");
-        }
-
-        bool haveFormat = false;
-        int offset = 12;
-        while (offset + 8 <= h.Length)
-        {
-            ReadOnlySpan<byte> id = h.AsSpan(offset, 4);
-            uint size = BinaryPrimitives.ReadUInt32LittleEndian(h.AsSpan(offset + 4, 4));
-            int body = offset + 8;
-            if (id.SequenceEqual("data"u8))
-            {
-                if (!haveFormat)
-                {
-                    throw new UnsupportedAudioFormatException("The WAV audio has its 'data' chunk before its 'fmt ' chunk.");
-                }
-
-                _dataRemaining = size is 0 or uint.MaxValue ? long.MaxValue : size;
-                _kind = Kind.Pcm;
-                return body;
-            }
-
-            long next = body + (long)size + (size & 1);
-            if (id.SequenceEqual("fmt "u8))
-            {
-                if (h.Length < body + 16)
-                {
-                    return -1;
-                }
-
-                ReadFormat(h.AsSpan(body, (int)Math.Min(size, (uint)(h.Length - body))));
-                haveFormat = true;
-            }
-
-            if (next > h.Length)
+            if (!WavFile.TryReadHeader(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_header), out header))
             {
                 return -1;
             }
-
-            offset = (int)next;
         }
-
-        return -1;
-    }
-
-    private void ReadFormat(ReadOnlySpan<byte> fmt)
-    {
-        int format = BinaryPrimitives.ReadUInt16LittleEndian(fmt);
-        _channels = BinaryPrimitives.ReadUInt16LittleEndian(fmt[2..]);
-        SampleRate = (int)Math.Min(int.MaxValue, BinaryPrimitives.ReadUInt32LittleEndian(fmt[4..]));
-        int bits = BinaryPrimitives.ReadUInt16LittleEndian(fmt[14..]);
-        const int pcm = 1, extensible = 0xFFFE;
-        if (format == extensible && fmt.Length >= 26)
+        catch (InvalidDataException e)
         {
-            format = BinaryPrimitives.ReadUInt16LittleEndian(fmt[24..]); // first two bytes of the sub-format GUID
+            throw new UnsupportedAudioFormatException(e.Message, e);
         }
 
-        if (format != pcm || bits != 16)
-        {
-            throw new UnsupportedAudioFormatException(
-                $"The WAV audio is format {format} with {bits} bits per sample; only 16-bit integer PCM (format 1) is supported.");
-        }
-
-        ValidateFormat("audio/wav");
+        SampleRate = header.SampleRate;
+        _channels = header.Channels;
+        _dataRemaining = header.DataLength ?? long.MaxValue;
+        _kind = Kind.Pcm;
+        return header.DataOffset;
     }
 
     private byte[] Samples(ReadOnlySpan<byte> data, bool bigEndian)

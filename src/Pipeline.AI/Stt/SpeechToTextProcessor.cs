@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
-using Pipeline.AI.Audio;
+using Pipeline.Core.Audio;
 using Pipeline.Core.Frames;
 using Pipeline.Core.Processors;
 
@@ -136,7 +136,7 @@ public sealed class SpeechToTextProcessor : FrameProcessor
         options.SpeechSampleRate = _options.SampleRate;
         options.SpeechLanguage = _options.Language ?? options.SpeechLanguage;
         using var call = new ProviderCall("STT", ProviderName, CallName, _options.TranscriptionTimeout, TimeProvider, cancellationToken);
-        using var wav = new MemoryStream(WavWriter.Write(utterance.Pcm, _options.SampleRate), writable: false);
+        using var wav = new MemoryStream(WavFile.Write(utterance.Pcm, _options.SampleRate), writable: false);
         StartTtfbMetrics();
         try
         {

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
-using Pipeline.AI.Audio;
 using Pipeline.Core.Audio;
 
 namespace Pipeline.AI.Tests.Fakes;
@@ -41,8 +40,8 @@ internal sealed class FakeTextToSpeechClient(string provider, Func<FakeSpeechCal
     /// <summary>The WAV of <paramref name="pcm"/> cut into <paramref name="pieces"/> chunks (the first cut inside the header).</summary>
     public static async IAsyncEnumerable<TextToSpeechResponseUpdate> WavUpdates(byte[] pcm, int rate, int pieces, string mediaType = "audio/wav")
     {
-        byte[] wav = WavWriter.Write(pcm, rate);
-        int[] cuts = [0, 20, .. Enumerable.Range(1, pieces - 1).Select(i => WavWriter.HeaderBytes + (pcm.Length * i / pieces / 2 * 2)), wav.Length];
+        byte[] wav = WavFile.Write(pcm, rate);
+        int[] cuts = [0, 20, .. Enumerable.Range(1, pieces - 1).Select(i => WavFile.CanonicalHeaderBytes + (pcm.Length * i / pieces / 2 * 2)), wav.Length];
         for (int i = 0; i + 1 < cuts.Length; i++)
         {
             await Task.Yield();
