@@ -37,7 +37,7 @@ internal sealed class AvatarBenchmarkHost : IAsyncDisposable
 
     public HeyGenEmulator Emulator => _emulator;
 
-    public static async Task<AvatarBenchmarkHost> StartAsync(IAvatarMediaConnector? connector = null)
+    public static async Task<AvatarBenchmarkHost> StartAsync(IAvatarMediaConnector? connector = null, PixelFormat videoFormat = PixelFormat.Rgb24)
     {
         HeyGenEmulator emulator = await HeyGenEmulator.StartAsync();
         var api = new HeyGenApi(new HeyGenApiOptions { ApiKey = emulator.ApiKey, BaseUrl = emulator.StreamingApiBaseUrl });
@@ -45,6 +45,7 @@ internal sealed class AvatarBenchmarkHost : IAsyncDisposable
         {
             Realtime = { PaceToRealTime = false },
             EndDrainTimeout = TimeSpan.Zero,
+            VideoFormat = videoFormat,
         });
         var sink = new CountingSink();
         var task = new PipelineTask(new FramePipeline(service, sink));
