@@ -117,8 +117,11 @@ public class FrameHopBenchmarks
         }
     }
 
-    /// <summary>The next processor: reads each image (as an output transport would) and passes it on.</summary>
-    private sealed class ReadingSink() : FrameProcessor("next")
+    /// <summary>
+    /// The next processor: reads each image (as an output transport would) and passes it on. Its queue holds a few
+    /// frames, as a live stream has a few in flight: the pump waits for room rather than renting a burst of buffers.
+    /// </summary>
+    private sealed class ReadingSink() : FrameProcessor("next", new FrameProcessorOptions { QueueCapacity = 4 })
     {
         private long _frames;
         private long _target = long.MaxValue;

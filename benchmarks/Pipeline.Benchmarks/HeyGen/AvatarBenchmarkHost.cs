@@ -67,8 +67,11 @@ internal sealed class AvatarBenchmarkHost : IAsyncDisposable
         await _emulator.DisposeAsync();
     }
 
-    /// <summary>Counts what reaches the end of the pipeline and lets a benchmark wait for a number of frames.</summary>
-    internal sealed class CountingSink : FrameProcessor
+    /// <summary>
+    /// Counts what reaches the end of the pipeline and lets a benchmark wait for a number of frames. Its queue holds a
+    /// few frames, as a live stream has a few in flight (the service's media pump waits for room).
+    /// </summary>
+    internal sealed class CountingSink() : FrameProcessor(options: new FrameProcessorOptions { QueueCapacity = 4 })
     {
         private readonly ConcurrentQueue<(Func<long, bool> Done, TaskCompletionSource Signal)> _waiters = new();
         private long _images;

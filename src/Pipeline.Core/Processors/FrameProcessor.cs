@@ -161,6 +161,11 @@ public abstract partial class FrameProcessor : IAsyncDisposable, IFrameScheduler
     /// Processes one frame. The default pushes it on in the same direction; an override must push every frame it
     /// does not consume.
     /// </summary>
+    /// <remarks>
+    /// A frame with a pooled buffer (<see cref="Frame.PooledBuffer"/>) is readable during this call; if the override
+    /// neither pushes it nor keeps it with <see cref="Frame.Retain"/>, the framework releases it when the call returns
+    /// (docs/frame-buffers.md).
+    /// </remarks>
     /// <param name="frame">The frame.</param>
     /// <param name="direction">Which way it travels.</param>
     /// <param name="cancellationToken">Cancelled when the frame's work is interrupted or the processor is cancelled.</param>

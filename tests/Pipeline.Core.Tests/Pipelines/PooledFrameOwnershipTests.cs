@@ -265,3 +265,50 @@ public sealed class PooledFrameOwnershipTests
         }
     }
 }
+
+/// <summary>A live stream through a pipeline reuses a handful of pooled arrays instead of one per frame.</summary>
+public sealed class PooledFrameReuseTests
+{
+    [Fact]
+    public async Task A_stream_of_pooled_frames_with_a_few_in_flight_reuses_a_handful_of_arrays()
+    {
+        var pool = new FrameBufferPool(new FrameBufferPoolOptions { ThrowOnDoubleRelease = true });
+        var source = new StreamingSource(pool, frames: 100);
+        var next = new RecordingProcessor(options: new FrameProcessorOptions { QueueCapacity = 2 });
+        var task = new PipelineTask(new FramePipeline(source, next));
+        Task<PipelineFinishReason> running = task.RunAsync();
+
+        await source.Done.Task.WaitAsync(TestTimeouts.Hang);
+        await task.QueueFrameAsync(new EndFrame());
+        await running.WaitAsync(TestTimeouts.Hang);
+
+        pool.Rented.Should().Be(100);
+        pool.Allocated.Should().BeLessThanOrEqualTo(6, "at most the next processor's queue, the frame it processes and the one being pushed are out at once");
+        pool.Outstanding.Should().Be(0);
+    }
+
+    /// <summary>Pushes pooled frames from its own task once started, as an avatar service pumps a room's video.</summary>
+    private sealed class StreamingSource(FrameBufferPool pool, int frames) : FrameProcessor
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override async ValueTask ProcessFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
+        {
+            if (frame is StartFrame)
+            {
+                _ = StartBackgroundTask("stream", async ct =>
+                {
+                    int size = PixelFormats.BufferSize(PixelFormat.I420, 320, 180);
+                    for (int i = 0; i < frames; i++)
+                    {
+                        await PushFrameAsync(new OutputImageRawFrame(pool.Rent(size), 320, 180, PixelFormat.I420), FrameDirection.Downstream, ct);
+                    }
+
+                    Done.TrySetResult();
+                });
+            }
+
+            await PushFrameAsync(frame, direction, cancellationToken);
+        }
+    }
+}
