@@ -80,6 +80,9 @@ public static class FrameProcessorTester
         {
             if (direction == recorded)
             {
+                // Recorded frames outlive the run: a pooled one keeps a reference for the result (its memory then goes
+                // to the garbage collector instead of back to its pool).
+                frame.Retain();
                 _frames.Enqueue(frame);
             }
 

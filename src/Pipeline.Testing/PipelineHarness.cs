@@ -26,6 +26,7 @@ public sealed class PipelineHarness : IAsyncDisposable
     private readonly ConcurrentQueue<Frame> _atEnd = new();
     private readonly ConcurrentQueue<ErrorFrame> _errors = new();
     private readonly ConcurrentQueue<(Func<Frame, bool> Predicate, TaskCompletionSource<Frame> Arrived)> _waiters = new();
+    private int _framesReleased;
 
     /// <summary>Creates a task for <paramref name="pipeline"/> and watches it.</summary>
     /// <param name="pipeline">The processors under test (usually a <see cref="FramePipeline"/>).</param>
@@ -152,7 +153,10 @@ public sealed class PipelineHarness : IAsyncDisposable
         }
     }
 
-    /// <summary>Cancels the run if it is still running, waits for it, and disposes the task.</summary>
+    /// <summary>
+    /// Cancels the run if it is still running, waits for it, and disposes the task. The frames recorded in
+    /// <see cref="AtEnd"/> give back their pooled buffers then (read their pixels before).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Running is { IsCompleted: false })
@@ -169,6 +173,13 @@ public sealed class PipelineHarness : IAsyncDisposable
         }
 
         await Task.DisposeAsync().ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _framesReleased, 1) == 0)
+        {
+            foreach (Frame frame in _atEnd)
+            {
+                frame.Release();
+            }
+        }
     }
 
     private PipelineFinish Outcome(PipelineFinishReason reason, ErrorFrame? fatal, Exception? exception)
@@ -180,6 +191,9 @@ public sealed class PipelineHarness : IAsyncDisposable
 
     private void OnFrameReachedEnd(Frame frame)
     {
+        // The end of the pipeline releases the frame after this handler: a pooled frame keeps a reference here so a test
+        // can read its pixels, given back when the harness is disposed.
+        frame.Retain();
         _atEnd.Enqueue(frame);
         foreach ((Func<Frame, bool> predicate, TaskCompletionSource<Frame> arrived) in _waiters)
         {

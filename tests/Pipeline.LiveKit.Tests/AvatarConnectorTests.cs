@@ -16,14 +16,16 @@ public sealed class AvatarConnectorTests
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(20);
 
     [Fact]
-    public async Task An_avatar_that_joins_late_is_delivered_through_the_seam_without_a_copy_and_its_departure_is_reported()
+    public async Task An_avatar_that_joins_late_is_delivered_through_the_seam_in_pooled_buffers_and_its_departure_is_reported()
     {
         long handlesBefore = LiveKitRuntime.OutstandingHandles;
         using var timeout = new CancellationTokenSource(Budget);
         await using LoopbackSfu sfu = await LoopbackSfu.StartAsync("--late", "--identity", "heygen");
         var connector = new LiveKitAvatarMediaConnector(TestLogging.Factory);
+        var pool = new FrameBufferPool(new FrameBufferPoolOptions { ThrowOnDoubleRelease = true });
         var request = new AvatarMediaConnectRequest(sfu.Url, Token, "heygen")
         {
+            FramePool = pool,
             VideoFormat = PixelFormat.Rgba32,
             AudioSampleRate = 48_000,
             AudioChannels = 1,
@@ -49,7 +51,8 @@ public sealed class AvatarConnectorTests
                     frame.Format.Should().Be(PixelFormat.Rgba32);
                     (frame.Width, frame.Height).Should().Be((640, 360));
                     MemoryMarshal.TryGetMemoryManager(frame.Data, out MemoryManager<byte>? owner).Should().BeTrue();
-                    owner.Should().BeOfType<NativeBufferMemory>("the frame is handed over in the engine's memory, not copied");
+                    owner.Should().BeOfType<FrameBuffer>("the engine's frame is copied once into a pooled buffer and released at once")
+                        .Which.Pool.Should().BeSameAs(pool);
                     if (ShowsBars(frame.Data.Span, frame.Width, frame.Height))
                     {
                         TestPatterns.AssertBars(frame.Data.Span, frame.Width, frame.Height, 4, tolerance: 24);
@@ -95,6 +98,8 @@ public sealed class AvatarConnectorTests
         }
 
         LiveKitRuntime.OutstandingHandles.Should().Be(handlesBefore);
+        pool.Rented.Should().BePositive();
+        pool.Outstanding.Should().Be(0, "every frame read was disposed, and the session released those it still held");
         TestLogging.Provider.Entries.Should().NotContain(e => e.Message.Contains(Token, StringComparison.Ordinal));
     }
 

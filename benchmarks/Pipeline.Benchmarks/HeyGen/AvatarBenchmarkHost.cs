@@ -37,7 +37,7 @@ internal sealed class AvatarBenchmarkHost : IAsyncDisposable
 
     public HeyGenEmulator Emulator => _emulator;
 
-    public static async Task<AvatarBenchmarkHost> StartAsync(IAvatarMediaConnector? connector = null)
+    public static async Task<AvatarBenchmarkHost> StartAsync(IAvatarMediaConnector? connector = null, PixelFormat videoFormat = PixelFormat.Rgb24)
     {
         HeyGenEmulator emulator = await HeyGenEmulator.StartAsync();
         var api = new HeyGenApi(new HeyGenApiOptions { ApiKey = emulator.ApiKey, BaseUrl = emulator.StreamingApiBaseUrl });
@@ -45,6 +45,7 @@ internal sealed class AvatarBenchmarkHost : IAsyncDisposable
         {
             Realtime = { PaceToRealTime = false },
             EndDrainTimeout = TimeSpan.Zero,
+            VideoFormat = videoFormat,
         });
         var sink = new CountingSink();
         var task = new PipelineTask(new FramePipeline(service, sink));
@@ -66,8 +67,11 @@ internal sealed class AvatarBenchmarkHost : IAsyncDisposable
         await _emulator.DisposeAsync();
     }
 
-    /// <summary>Counts what reaches the end of the pipeline and lets a benchmark wait for a number of frames.</summary>
-    internal sealed class CountingSink : FrameProcessor
+    /// <summary>
+    /// Counts what reaches the end of the pipeline and lets a benchmark wait for a number of frames. Its queue holds a
+    /// few frames, as a live stream has a few in flight (the service's media pump waits for room).
+    /// </summary>
+    internal sealed class CountingSink() : FrameProcessor(options: new FrameProcessorOptions { QueueCapacity = 4 })
     {
         private readonly ConcurrentQueue<(Func<long, bool> Done, TaskCompletionSource Signal)> _waiters = new();
         private long _images;

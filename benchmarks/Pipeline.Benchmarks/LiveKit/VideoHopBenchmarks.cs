@@ -73,6 +73,19 @@ public class VideoHopBenchmarks : IDisposable
     }
 
     /// <summary>
+    /// The hop as the avatar media path does it now: the native frame copied once into a pooled
+    /// <see cref="FrameBuffer"/> that becomes the output frame, released by its last consumer (here at once).
+    /// </summary>
+    [Benchmark]
+    public int HopNativeToPooledOutputImage()
+    {
+        var frame = new OutputImageRawFrame(FrameBufferPool.Shared.RentCopy(_nativeRgb.PackedData.Span), Width, Height, PixelFormat.Rgb24);
+        int width = frame.Width;
+        frame.Release();
+        return width;
+    }
+
+    /// <summary>
     /// The whole local path per frame: capture 720p I420 into a source, the engine's track and RGB24 stream, the
     /// callback, the channel, and the hop to an OutputImageRawFrame.
     /// </summary>

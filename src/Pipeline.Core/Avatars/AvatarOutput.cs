@@ -33,6 +33,7 @@ internal sealed class AvatarOutput(
     {
         await foreach (Frame frame in media.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
+            // The session hands each frame's pooled buffer reference over with it: pushed on, or released here.
             bool video = frame is ImageRawFrame;
             if (!_transportReady)
             {
@@ -41,15 +42,24 @@ internal sealed class AvatarOutput(
                     Interlocked.Increment(ref _videoDroppedBeforeReady);
                 }
 
+                frame.Release();
                 continue;
             }
 
             if (Interlocked.Exchange(ref _ttfbArmed, 0) == 1)
             {
-                await firstMediaAfterSpeech().ConfigureAwait(false);
+                try
+                {
+                    await firstMediaAfterSpeech().ConfigureAwait(false);
+                }
+                catch
+                {
+                    frame.Release();
+                    throw;
+                }
             }
 
-            await push(frame, FrameDirection.Downstream, cancellationToken).ConfigureAwait(false);
+            await push(frame, FrameDirection.Downstream, cancellationToken).ConfigureAwait(false); // takes the reference, even on failure
             Interlocked.Increment(ref video ? ref _videoPushed : ref _audioPushed);
         }
     }

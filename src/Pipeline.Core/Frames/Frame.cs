@@ -12,6 +12,7 @@ public abstract class Frame
 {
     private static long s_nextId;
     private Dictionary<string, object?>? _metadata;
+    private int _pushes;
 
     /// <summary>Creates a frame with a fresh id.</summary>
     protected Frame()
@@ -33,6 +34,33 @@ public abstract class Frame
 
     /// <summary>True when metadata has been attached, without allocating the bag.</summary>
     public bool HasMetadata => _metadata is { Count: > 0 };
+
+    /// <summary>
+    /// The pooled buffer holding this frame's payload (a <see cref="FrameBuffer"/>), or null when the payload is
+    /// ordinary memory. The frame owns one reference to it (docs/frame-buffers.md).
+    /// </summary>
+    public virtual FrameBuffer? PooledBuffer => null;
+
+    /// <summary>
+    /// Takes one more reference to the frame's pooled buffer, for a holder that keeps the frame past its
+    /// <c>ProcessFrameAsync</c> (or pushes it twice): each <see cref="Retain"/> is matched by one <see cref="Release"/>.
+    /// Does nothing for a frame without a pooled buffer, so generic code can call it on any frame.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The buffer was already released.</exception>
+    public void Retain() => PooledBuffer?.Retain();
+
+    /// <summary>
+    /// Gives back one reference to the frame's pooled buffer; the last one returns the memory to its pool. Does nothing
+    /// for a frame without a pooled buffer. The pipeline already releases frames it drops, frames that reach its end
+    /// and frames a processor neither pushed nor kept: call it only for references you took.
+    /// </summary>
+    public void Release() => PooledBuffer?.Release();
+
+    /// <summary>How many times the frame was pushed (counted for pooled frames only; tells the scheduler whether a
+    /// processor passed the frame on).</summary>
+    internal int PushCount => Volatile.Read(ref _pushes);
+
+    internal void OnPushed() => Interlocked.Increment(ref _pushes);
 
     /// <inheritdoc />
     public override string ToString() => Name;

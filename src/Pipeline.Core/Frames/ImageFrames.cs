@@ -59,21 +59,51 @@ public static class PixelFormats
 }
 
 /// <summary>A raw image: pixels with a width, height and <see cref="PixelFormat"/>, validated at construction.</summary>
+/// <remarks>
+/// The pixels are either ordinary memory (kept valid by the producer) or a pooled <see cref="FrameBuffer"/> the frame
+/// owns one reference to (<see cref="Frame.PooledBuffer"/>): then reading <see cref="Image"/> after the frame was
+/// released throws <see cref="ObjectDisposedException"/> (docs/frame-buffers.md).
+/// </remarks>
 public abstract class ImageRawFrame : DataFrame
 {
+    private readonly ReadOnlyMemory<byte> _image;
+    private readonly FrameBuffer? _buffer;
+
     /// <summary>Validates and wraps the pixels.</summary>
     /// <exception cref="ArgumentException">The size is out of range or the buffer does not match it.</exception>
     protected ImageRawFrame(ReadOnlyMemory<byte> image, int width, int height, PixelFormat format)
     {
         PixelFormats.Validate(image.Length, width, height, format, nameof(image));
-        Image = image;
+        _image = image;
+        Width = width;
+        Height = height;
+        Format = format;
+    }
+
+    /// <summary>
+    /// Validates the pooled pixels and takes over the caller's reference to <paramref name="buffer"/> (on success
+    /// only: when this throws, the caller still owns it).
+    /// </summary>
+    /// <exception cref="ArgumentException">The size is out of range or the buffer does not match it.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="buffer"/> was already released.</exception>
+    protected ImageRawFrame(FrameBuffer buffer, int width, int height, PixelFormat format)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        ObjectDisposedException.ThrowIf(buffer.IsReleased, buffer);
+        PixelFormats.Validate(buffer.Length, width, height, format, nameof(buffer));
+        _buffer = buffer;
         Width = width;
         Height = height;
         Format = format;
     }
 
     /// <summary>The pixels, tightly packed.</summary>
-    public ReadOnlyMemory<byte> Image { get; }
+    /// <exception cref="ObjectDisposedException">The frame's pooled buffer was released (the frame was used past its
+    /// last reference).</exception>
+    public ReadOnlyMemory<byte> Image => _buffer is { } buffer ? buffer.Memory : _image;
+
+    /// <inheritdoc />
+    public override FrameBuffer? PooledBuffer => _buffer;
 
     /// <summary>Width in pixels.</summary>
     public int Width { get; }
@@ -89,9 +119,39 @@ public abstract class ImageRawFrame : DataFrame
 }
 
 /// <summary>An image captured from the user (e.g. a camera).</summary>
-public sealed class InputImageRawFrame(ReadOnlyMemory<byte> image, int width, int height, PixelFormat format)
-    : ImageRawFrame(image, width, height, format);
+public sealed class InputImageRawFrame : ImageRawFrame
+{
+    /// <summary>Wraps pixels the producer keeps valid while the frame is in use.</summary>
+    /// <exception cref="ArgumentException">The size is out of range or the buffer does not match it.</exception>
+    public InputImageRawFrame(ReadOnlyMemory<byte> image, int width, int height, PixelFormat format)
+        : base(image, width, height, format)
+    {
+    }
+
+    /// <summary>Wraps pooled pixels; the frame takes over the caller's reference (docs/frame-buffers.md).</summary>
+    /// <exception cref="ArgumentException">The size is out of range or the buffer does not match it.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="buffer"/> was already released.</exception>
+    public InputImageRawFrame(FrameBuffer buffer, int width, int height, PixelFormat format)
+        : base(buffer, width, height, format)
+    {
+    }
+}
 
 /// <summary>An image on its way to an output transport (e.g. an avatar's video frame).</summary>
-public sealed class OutputImageRawFrame(ReadOnlyMemory<byte> image, int width, int height, PixelFormat format)
-    : ImageRawFrame(image, width, height, format);
+public sealed class OutputImageRawFrame : ImageRawFrame
+{
+    /// <summary>Wraps pixels the producer keeps valid while the frame is in use.</summary>
+    /// <exception cref="ArgumentException">The size is out of range or the buffer does not match it.</exception>
+    public OutputImageRawFrame(ReadOnlyMemory<byte> image, int width, int height, PixelFormat format)
+        : base(image, width, height, format)
+    {
+    }
+
+    /// <summary>Wraps pooled pixels; the frame takes over the caller's reference (docs/frame-buffers.md).</summary>
+    /// <exception cref="ArgumentException">The size is out of range or the buffer does not match it.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="buffer"/> was already released.</exception>
+    public OutputImageRawFrame(FrameBuffer buffer, int width, int height, PixelFormat format)
+        : base(buffer, width, height, format)
+    {
+    }
+}

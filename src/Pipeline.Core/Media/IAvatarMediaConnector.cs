@@ -57,6 +57,12 @@ public sealed record AvatarMediaConnectRequest
     /// <summary>Channel count of the audio frames to deliver. Default 1.</summary>
     public int AudioChannels { get; init; } = 1;
 
+    /// <summary>
+    /// The pool video frames are delivered in (<see cref="RemoteVideoBuffer(FrameBuffer, int, int, PixelFormat, TimeSpan)"/>),
+    /// so the reader can pass them on into pipeline frames without a copy. Default <see cref="FrameBufferPool.Shared"/>.
+    /// </summary>
+    public FrameBufferPool FramePool { get; init; } = FrameBufferPool.Shared;
+
     /// <summary>Gives up joining after this long. Default 15 s.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
 

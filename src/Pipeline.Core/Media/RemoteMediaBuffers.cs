@@ -24,8 +24,28 @@ public sealed class RemoteVideoBuffer : IDisposable
         _owner = owner;
     }
 
+    /// <summary>
+    /// Wraps a frame in a pooled <see cref="FrameBuffer"/> and takes over the caller's reference: the reader either
+    /// takes it on into a pipeline frame (<see cref="TakeFrameBuffer"/>, no copy) or releases it by disposing.
+    /// </summary>
+    /// <exception cref="ArgumentException">The buffer does not match the size and format.</exception>
+    public RemoteVideoBuffer(FrameBuffer buffer, int width, int height, PixelFormat format, TimeSpan timestamp)
+        : this(buffer?.Memory ?? throw new ArgumentNullException(nameof(buffer)), width, height, format, timestamp, buffer)
+    {
+    }
+
     /// <summary>The pixels, tightly packed.</summary>
     public ReadOnlyMemory<byte> Data { get; }
+
+    /// <summary>
+    /// Takes the frame's pooled buffer and its reference, when the frame lives in one (null otherwise: copy
+    /// <see cref="Data"/> instead). Disposing this wrapper afterwards no longer releases it; the taker does.
+    /// </summary>
+    public FrameBuffer? TakeFrameBuffer()
+    {
+        IDisposable? owner = Volatile.Read(ref _owner);
+        return owner is FrameBuffer pooled && Interlocked.CompareExchange(ref _owner, null, owner) == owner ? pooled : null;
+    }
 
     /// <summary>Width in pixels.</summary>
     public int Width { get; }

@@ -106,6 +106,7 @@ public sealed class PipelineTask : IAsyncDisposable
             if (state != New)
             {
                 PipelineTaskLog.LogDroppedAfterFinish(_logger, frame.Name);
+                frame.Release();
                 return default;
             }
         }
@@ -113,6 +114,7 @@ public sealed class PipelineTask : IAsyncDisposable
         if (!_pending.TryQueue(frame))
         {
             PipelineTaskLog.LogDroppedAfterFinish(_logger, frame.Name);
+            frame.Release();
         }
 
         return default;
@@ -185,6 +187,7 @@ public sealed class PipelineTask : IAsyncDisposable
             {
                 _state = DisposedUnrun;
                 _pending.Close();
+                _pending.ReleaseUnsent();
             }
 
             if (_state == DisposedUnrun)
@@ -237,6 +240,7 @@ public sealed class PipelineTask : IAsyncDisposable
             await feederCts.CancelAsync().ConfigureAwait(false);
             _pending.Close();
             await AwaitBoundedAsync(feeder, "the feeder").ConfigureAwait(false);
+            _pending.ReleaseUnsent();
             await ShutDownAsync().ConfigureAwait(false);
             Volatile.Write(ref _state, Finished);
         }

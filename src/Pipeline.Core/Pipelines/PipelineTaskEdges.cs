@@ -15,7 +15,15 @@ internal sealed class TaskHead(Action<Frame> reachedStart) : FrameProcessor("Pip
     {
         if (direction == FrameDirection.Upstream)
         {
-            reachedStart(frame);
+            try
+            {
+                reachedStart(frame);
+            }
+            finally
+            {
+                frame.Release(); // the start of the pipeline is the last consumer of upstream frames
+            }
+
             return default;
         }
 
@@ -32,7 +40,15 @@ internal sealed class TaskTail(Action<Frame> reachedEnd) : FrameProcessor("Pipel
     {
         if (direction == FrameDirection.Downstream)
         {
-            reachedEnd(frame);
+            try
+            {
+                reachedEnd(frame);
+            }
+            finally
+            {
+                frame.Release(); // the end of the pipeline is the last consumer: handlers that keep a frame retain it
+            }
+
             return default;
         }
 

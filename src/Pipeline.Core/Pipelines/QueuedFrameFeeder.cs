@@ -32,4 +32,13 @@ internal sealed class QueuedFrameFeeder(TaskHead head)
             // The run finished; frames still queued are dropped with it.
         }
     }
+
+    /// <summary>Releases the pooled buffers of frames that were queued but never sent (after <see cref="Close"/> and the feed ended).</summary>
+    public void ReleaseUnsent()
+    {
+        while (_pending.Reader.TryRead(out Frame? frame))
+        {
+            frame.Release();
+        }
+    }
 }

@@ -161,6 +161,11 @@ public abstract partial class FrameProcessor : IAsyncDisposable, IFrameScheduler
     /// Processes one frame. The default pushes it on in the same direction; an override must push every frame it
     /// does not consume.
     /// </summary>
+    /// <remarks>
+    /// A frame with a pooled buffer (<see cref="Frame.PooledBuffer"/>) is readable during this call; if the override
+    /// neither pushes it nor keeps it with <see cref="Frame.Retain"/>, the framework releases it when the call returns
+    /// (docs/frame-buffers.md).
+    /// </remarks>
     /// <param name="frame">The frame.</param>
     /// <param name="direction">Which way it travels.</param>
     /// <param name="cancellationToken">Cancelled when the frame's work is interrupted or the processor is cancelled.</param>
@@ -168,6 +173,11 @@ public abstract partial class FrameProcessor : IAsyncDisposable, IFrameScheduler
         PushFrameAsync(frame, direction, cancellationToken);
 
     /// <summary>Pushes a frame to the next processor downstream or the previous one upstream.</summary>
+    /// <remarks>
+    /// A frame with a pooled buffer (<see cref="Frame.PooledBuffer"/>) hands its reference to the receiver, even when
+    /// the push fails: after the push, touch the frame only if you took a reference with <see cref="Frame.Retain"/>
+    /// first. Pushing one frame N times needs N - 1 extra references (docs/frame-buffers.md).
+    /// </remarks>
     /// <param name="frame">The frame.</param>
     /// <param name="direction">Which way to send it.</param>
     /// <param name="cancellationToken">Cancels waiting for queue space; defaults to the processor's lifetime.</param>
@@ -179,6 +189,11 @@ public abstract partial class FrameProcessor : IAsyncDisposable, IFrameScheduler
             error.ProcessorName = Name;
         }
 
+        if (frame.PooledBuffer is not null)
+        {
+            frame.OnPushed(); // the frame's reference moves on with it (docs/frame-buffers.md)
+        }
+
         _onPushed?.Invoke(frame);
         FrameProcessor? target = direction == FrameDirection.Downstream ? Next : Previous;
         if (_observers.Count != 0)
@@ -188,6 +203,7 @@ public abstract partial class FrameProcessor : IAsyncDisposable, IFrameScheduler
 
         if (target is null)
         {
+            frame.Release(); // nobody downstream to hand it to
             return default;
         }
 
@@ -260,12 +276,20 @@ public abstract partial class FrameProcessor : IAsyncDisposable, IFrameScheduler
             {
                 Logger.LogWarning(ex, "{Processor}: observer {Observer} failed", Name, observer.GetType().Name);
             }
+            catch (OperationCanceledException)
+            {
+                frame.Release(); // the push was cancelled before the frame reached anyone
+                throw;
+            }
         }
 
-        if (target is not null)
+        if (target is null)
         {
-            await target.QueueFrameAsync(frame, direction, cancellationToken.CanBeCanceled ? cancellationToken : LifetimeToken).ConfigureAwait(false);
+            frame.Release();
+            return;
         }
+
+        await target.QueueFrameAsync(frame, direction, cancellationToken.CanBeCanceled ? cancellationToken : LifetimeToken).ConfigureAwait(false);
     }
 
     ILogger IFrameSchedulerHost.Logger => Logger;

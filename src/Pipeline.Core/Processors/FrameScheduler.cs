@@ -105,10 +105,17 @@ internal sealed partial class FrameScheduler
         {
             await _credits.WaitAsync(linked.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (_dataCts.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
-            LogDropped(_host.Logger, _host.Name, frame, "processor cancelled");
-            return;
+            // A push takes the frame's pooled buffer reference even when it fails: the frame goes nowhere, so it is released here.
+            frame.Release();
+            if (_dataCts.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                LogDropped(_host.Logger, _host.Name, frame, "processor cancelled");
+                return;
+            }
+
+            throw;
         }
 
         WriteData(frame, direction);
@@ -129,6 +136,7 @@ internal sealed partial class FrameScheduler
                 _credits.Release();
             }
 
+            frame.Release();
             LogDropped(_host.Logger, _host.Name, frame, "processor has ended");
         }
     }
@@ -143,6 +151,7 @@ internal sealed partial class FrameScheduler
                 // Late frames (e.g. an interruption queued while the task shuts down) are ignored: the epoch they
                 // would cancel is already disposed.
                 LogDropped(_host.Logger, _host.Name, frame, "processor disposed");
+                frame.Release();
                 return;
             }
 
@@ -224,23 +233,37 @@ internal sealed partial class FrameScheduler
                         _credits.Release();
                     }
 
-                    if (item.SystemSequence > Volatile.Read(ref _systemProcessed))
+                    // Until the frame is handed to ProcessGuardedAsync, this loop holds its pooled buffer reference:
+                    // a frame dropped by an interruption, or stranded by a stop while it waited, is released here.
+                    bool handed = false;
+                    try
                     {
-                        await WaitForSystemFramesAsync(item.SystemSequence, stop).ConfigureAwait(false);
-                    }
+                        if (item.SystemSequence > Volatile.Read(ref _systemProcessed))
+                        {
+                            await WaitForSystemFramesAsync(item.SystemSequence, stop).ConfigureAwait(false);
+                        }
 
-                    bool uninterruptible = item.Frame is IUninterruptibleFrame;
-                    InterruptionEpoch epoch = Volatile.Read(ref _epoch);
-                    if (!uninterruptible && item.Epoch != epoch.Number)
-                    {
-                        Interlocked.Increment(ref _droppedByInterruption);
-                        continue;
-                    }
+                        bool uninterruptible = item.Frame is IUninterruptibleFrame;
+                        InterruptionEpoch epoch = Volatile.Read(ref _epoch);
+                        if (!uninterruptible && item.Epoch != epoch.Number)
+                        {
+                            Interlocked.Increment(ref _droppedByInterruption);
+                            continue;
+                        }
 
-                    CancellationToken token = uninterruptible ? stop : epoch.Token;
-                    if (!await ProcessGuardedAsync(item, token, stop).ConfigureAwait(false))
+                        CancellationToken token = uninterruptible ? stop : epoch.Token;
+                        handed = true;
+                        if (!await ProcessGuardedAsync(item, token, stop).ConfigureAwait(false))
+                        {
+                            return;
+                        }
+                    }
+                    finally
                     {
-                        return;
+                        if (!handed)
+                        {
+                            item.Frame.Release();
+                        }
                     }
 
                     if (item.Frame is EndFrame && item.Direction == FrameDirection.Downstream)
@@ -259,8 +282,12 @@ internal sealed partial class FrameScheduler
 
     // Processes one frame: cancellation of its token is an interruption, other exceptions become an ErrorFrame.
     // Returns false when the loop must stop (the processor was cancelled or disposed).
+    // A pooled frame the processor neither pushed on nor retained is released once its processing ends (the ownership
+    // rule in docs/frame-buffers.md): the push count tells whether it was passed on.
     private async ValueTask<bool> ProcessGuardedAsync(QueuedFrame item, CancellationToken token, CancellationToken stop)
     {
+        bool pooled = item.Frame.PooledBuffer is not null;
+        int pushes = pooled ? item.Frame.PushCount : 0;
         try
         {
             await _host.ProcessAsync(item.Frame, item.Direction, token).ConfigureAwait(false);
@@ -277,6 +304,13 @@ internal sealed partial class FrameScheduler
         catch (Exception ex)
         {
             await ProcessingFailure.ReportAsync(_host, item.Frame, item.Direction, ex, _onFatalError).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (pooled && item.Frame.PushCount == pushes)
+            {
+                item.Frame.Release();
+            }
         }
 
         return true;
@@ -363,8 +397,21 @@ internal sealed partial class FrameScheduler
             _epoch.Dispose();
         }
 
+        // Both channels are completed and their readers have ended: frames still queued (after a CancelFrame, or behind
+        // an EndFrame) go nowhere, so their pooled buffers are released here, once.
+        ReleaseQueued(_dataChannel.Reader);
+        ReleaseQueued(_systemChannel.Reader);
+
         // The semaphore holds no native handle (its wait handle is never created) and late pushers may still touch
         // it, so it is left to the garbage collector.
+    }
+
+    private static void ReleaseQueued(ChannelReader<QueuedFrame> reader)
+    {
+        while (reader.TryRead(out QueuedFrame item))
+        {
+            item.Frame.Release();
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Trace, Message = "{Processor}: dropped {Frame}: {Why}")]

@@ -8,13 +8,14 @@ namespace Pipeline.HeyGen.Emulator.Media;
 
 /// <summary>
 /// One reader of an <see cref="EmulatedAvatar"/>'s media: video in the reader's pixel format and audio at the
-/// reader's rate. Frames live in pooled buffers returned when the reader disposes them. Both queues are bounded: a slow
+/// reader's rate. Frames live in pooled buffers (video in the reader's <see cref="FrameBufferPool"/>) returned when the reader disposes them. Both queues are bounded: a slow
 /// reader loses the oldest frames and blocks (as a live stream would, counted in <see cref="VideoFramesDropped"/> and
 /// <see cref="AudioBlocksDropped"/>) and never blocks the avatar.
 /// </summary>
 internal sealed class AvatarMediaSubscription : IAsyncDisposable
 {
     private readonly EmulatedAvatar _avatar;
+    private readonly FrameBufferPool _framePool;
     private readonly Channel<RemoteVideoBuffer> _video;
     private readonly Channel<RemoteAudioBuffer> _audio;
     private readonly StreamingResampler _resampler;
@@ -23,7 +24,8 @@ internal sealed class AvatarMediaSubscription : IAsyncDisposable
     private long _audioDropped;
     private int _completed;
 
-    internal AvatarMediaSubscription(EmulatedAvatar avatar, PixelFormat videoFormat, int audioSampleRate, int audioChannels, int videoQueueFrames, int audioQueueBlocks)
+    internal AvatarMediaSubscription(
+        EmulatedAvatar avatar, PixelFormat videoFormat, int audioSampleRate, int audioChannels, int videoQueueFrames, int audioQueueBlocks, FrameBufferPool framePool)
     {
         PcmFormat.Validate(0, audioSampleRate, audioChannels);
         if (audioChannels > 2)
@@ -32,6 +34,7 @@ internal sealed class AvatarMediaSubscription : IAsyncDisposable
         }
 
         _avatar = avatar;
+        _framePool = framePool;
         VideoFormat = videoFormat;
         AudioSampleRate = audioSampleRate;
         AudioChannels = audioChannels;
@@ -151,10 +154,10 @@ internal sealed class AvatarMediaSubscription : IAsyncDisposable
             return;
         }
 
-        int size = PixelFormats.BufferSize(VideoFormat, renderer.Width, renderer.Height);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
-        renderer.Render(pose, VideoFormat, buffer, rgbScratch);
-        var frame = new RemoteVideoBuffer(buffer.AsMemory(0, size), renderer.Width, renderer.Height, VideoFormat, timestamp, new PooledBuffer(buffer));
+        // Rendered straight into a pooled frame buffer that the reader can pass on into the pipeline without a copy.
+        FrameBuffer buffer = _framePool.Rent(PixelFormats.BufferSize(VideoFormat, renderer.Width, renderer.Height));
+        renderer.Render(pose, VideoFormat, buffer.Span, rgbScratch);
+        var frame = new RemoteVideoBuffer(buffer, renderer.Width, renderer.Height, VideoFormat, timestamp);
         if (!_video.Writer.TryWrite(frame))
         {
             frame.Dispose();

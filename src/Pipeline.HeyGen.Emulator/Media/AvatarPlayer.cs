@@ -78,9 +78,10 @@ internal sealed class AvatarPlayer : IAsyncDisposable
         }
     }
 
-    public AvatarMediaSubscription Subscribe(EmulatedAvatar avatar, PixelFormat videoFormat, int audioSampleRate, int audioChannels)
+    public AvatarMediaSubscription Subscribe(EmulatedAvatar avatar, PixelFormat videoFormat, int audioSampleRate, int audioChannels, FrameBufferPool framePool)
     {
-        var subscription = new AvatarMediaSubscription(avatar, videoFormat, audioSampleRate, audioChannels, _options.VideoQueueFrames, _options.AudioQueueBlocks);
+        var subscription = new AvatarMediaSubscription(
+            avatar, videoFormat, audioSampleRate, audioChannels, _options.VideoQueueFrames, _options.AudioQueueBlocks, framePool);
         lock (_startLock)
         {
             _subscribers = [.. _subscribers, subscription];

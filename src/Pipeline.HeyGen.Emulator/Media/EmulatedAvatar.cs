@@ -177,8 +177,8 @@ public sealed class EmulatedAvatar : IAsyncDisposable
     }
 
     /// <summary>Starts delivering this avatar's media to a new reader, in the given video format and audio rate/channels.</summary>
-    internal AvatarMediaSubscription Subscribe(PixelFormat videoFormat, int audioSampleRate, int audioChannels) =>
-        _player.Subscribe(this, videoFormat, audioSampleRate, audioChannels);
+    internal AvatarMediaSubscription Subscribe(PixelFormat videoFormat, int audioSampleRate, int audioChannels, FrameBufferPool? framePool = null) =>
+        _player.Subscribe(this, videoFormat, audioSampleRate, audioChannels, framePool ?? FrameBufferPool.Shared);
 
     /// <summary>Stops the playback clock and ends every subscriber's streams.</summary>
     public async ValueTask DisposeAsync()

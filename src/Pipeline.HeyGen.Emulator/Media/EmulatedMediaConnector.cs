@@ -53,7 +53,7 @@ internal sealed class EmulatedMediaConnector : IAvatarMediaConnector
         EmulatedAvatar avatar = _findAvatar(sessionId, request.Token)
             ?? throw new AvatarMediaException($"The emulator refused to join room '{sessionId}': unknown session or invalid token.");
 
-        AvatarMediaSubscription subscription = avatar.Subscribe(request.VideoFormat, request.AudioSampleRate, request.AudioChannels);
+        AvatarMediaSubscription subscription = avatar.Subscribe(request.VideoFormat, request.AudioSampleRate, request.AudioChannels, request.FramePool);
         return new EmulatedMediaSession(subscription, request.AvatarIdentity);
     }
 

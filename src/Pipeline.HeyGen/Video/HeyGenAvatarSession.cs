@@ -140,6 +140,7 @@ internal sealed class HeyGenAvatarSession : IAvatarSession
         var request = new AvatarMediaConnectRequest(new Uri(url), token, avatarIdentity)
         {
             VideoFormat = options.VideoFormat,
+            FramePool = options.FramePool,
             AudioSampleRate = options.AudioSampleRate ?? context.OutputSampleRate,
             AudioChannels = options.AudioChannels,
             ConnectTimeout = options.MediaConnectTimeout,
@@ -254,18 +255,29 @@ internal sealed class HeyGenAvatarSession : IAvatarSession
         }
     }
 
-    // The one copy of a video frame: out of the room's (pooled or native) buffer into memory the frame owns.
+    // A video frame travels on in the room's pooled buffer (its reference moves into the OutputImageRawFrame: no copy,
+    // no allocation but the frame object); a room that delivers other memory is copied once into a pooled buffer.
     private async IAsyncEnumerable<Frame> ReadVideoAsync(IAvatarMediaSession media, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (RemoteVideoBuffer buffer in media.ReadVideoAsync(cancellationToken).ConfigureAwait(false))
         {
             OnMediaArrived();
+            OutputImageRawFrame frame;
             using (buffer)
             {
-                byte[] pixels = GC.AllocateUninitializedArray<byte>(buffer.Data.Length); // every byte is overwritten
-                buffer.Data.Span.CopyTo(pixels);
-                yield return new OutputImageRawFrame(pixels, buffer.Width, buffer.Height, buffer.Format) { PresentationTimestamp = buffer.Timestamp };
+                FrameBuffer pixels = buffer.TakeFrameBuffer() ?? _options.FramePool.RentCopy(buffer.Data.Span);
+                try
+                {
+                    frame = new OutputImageRawFrame(pixels, buffer.Width, buffer.Height, buffer.Format) { PresentationTimestamp = buffer.Timestamp };
+                }
+                catch
+                {
+                    pixels.Release();
+                    throw;
+                }
             }
+
+            yield return frame;
         }
     }
 

@@ -36,6 +36,13 @@ public sealed class HeyGenVideoServiceOptions : AvatarVideoServiceOptions
     /// <summary>Pixel format of the <see cref="OutputImageRawFrame"/>s emitted. Default <see cref="PixelFormat.Rgb24"/>.</summary>
     public PixelFormat VideoFormat { get; set; } = PixelFormat.Rgb24;
 
+    /// <summary>
+    /// The pool the avatar's video frames are delivered in: each <see cref="OutputImageRawFrame"/> owns a reference to a
+    /// pooled buffer, returned when the last consumer is done (docs/frame-buffers.md). Default
+    /// <see cref="FrameBufferPool.Shared"/>; give the service a pool of its own to watch its counters.
+    /// </summary>
+    public FrameBufferPool FramePool { get; set; } = FrameBufferPool.Shared;
+
     /// <summary>Sample rate of the avatar audio emitted, in Hz; null uses the <see cref="StartFrame"/>'s output rate.</summary>
     public int? AudioSampleRate { get; set; }
 
@@ -79,6 +86,7 @@ public sealed class HeyGenVideoServiceOptions : AvatarVideoServiceOptions
     {
         base.Validate();
         ArgumentNullException.ThrowIfNull(Realtime);
+        ArgumentNullException.ThrowIfNull(FramePool);
         CheckPositive(FirstChunk, nameof(FirstChunk), TimeSpan.FromSeconds(10));
         CheckPositive(Chunk, nameof(Chunk), TimeSpan.FromSeconds(10));
         CheckPositive(MediaConnectTimeout, nameof(MediaConnectTimeout), TimeSpan.FromMinutes(5));

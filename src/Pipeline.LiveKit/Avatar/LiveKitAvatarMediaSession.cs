@@ -1,7 +1,7 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Pipeline.Core.Frames;
 using Pipeline.Core.Media;
 
 namespace Pipeline.LiveKit;
@@ -218,27 +218,32 @@ internal sealed partial class LiveKitAvatarMediaSession : IAvatarMediaSession
     }
 
     /// <summary>
-    /// Wraps the native frame without a copy when its rows are unpadded; otherwise packs it once into a pooled
-    /// buffer and releases the native frame at once.
+    /// Copies the native frame once, tightly packed, into a pooled managed buffer (<see cref="AvatarMediaConnectRequest.FramePool"/>)
+    /// and releases the native frame at once: the engine's decoder buffers are never held while a frame waits in the
+    /// pipeline's queues, and the pooled buffer travels on into the pipeline frame without another copy or allocation.
+    /// An I420 stream stays I420 (the engine converts only when the request asks for RGB).
     /// </summary>
     private RemoteVideoBuffer ToAvatarFrame(VideoFrame frame)
     {
-        if (_firstVideoTimestamp == long.MinValue)
-        {
-            _firstVideoTimestamp = frame.TimestampMicroseconds;
-        }
-
-        var timestamp = TimeSpan.FromMicroseconds(frame.TimestampMicroseconds - _firstVideoTimestamp);
-        if (frame.IsPacked)
-        {
-            return new RemoteVideoBuffer(frame.PackedData, frame.Width, frame.Height, frame.Format, timestamp, owner: frame);
-        }
-
         using (frame)
         {
-            var pooled = new PooledBuffer(frame.PackedLength);
-            frame.CopyTo(pooled.Array);
-            return new RemoteVideoBuffer(pooled.Array.AsMemory(0, frame.PackedLength), frame.Width, frame.Height, frame.Format, timestamp, owner: pooled);
+            if (_firstVideoTimestamp == long.MinValue)
+            {
+                _firstVideoTimestamp = frame.TimestampMicroseconds;
+            }
+
+            var timestamp = TimeSpan.FromMicroseconds(frame.TimestampMicroseconds - _firstVideoTimestamp);
+            FrameBuffer pixels = _request.FramePool.Rent(frame.PackedLength);
+            try
+            {
+                frame.CopyTo(pixels.Span);
+                return new RemoteVideoBuffer(pixels, frame.Width, frame.Height, frame.Format, timestamp);
+            }
+            catch
+            {
+                pixels.Release();
+                throw;
+            }
         }
     }
 
@@ -247,18 +252,4 @@ internal sealed partial class LiveKitAvatarMediaSession : IAvatarMediaSession
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Receiving the avatar's {Kind} track {TrackSid}")]
     private partial void LogAvatarTrack(string kind, string trackSid);
-
-    private sealed class PooledBuffer(int length) : IDisposable
-    {
-        public byte[] Array { get; private set; } = ArrayPool<byte>.Shared.Rent(length);
-
-        public void Dispose()
-        {
-            if (Array.Length > 0)
-            {
-                ArrayPool<byte>.Shared.Return(Array);
-                Array = [];
-            }
-        }
-    }
 }
