@@ -1,7 +1,9 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Core.Avatars;
 using Pipeline.Core.Frames;
 using Pipeline.Core.Media;
+using Pipeline.Core.Metrics;
 using Pipeline.Core.Pipelines;
 using Pipeline.HeyGen.Api;
 using Pipeline.HeyGen.Emulator;
@@ -89,6 +91,8 @@ public sealed class DirectRoomTests
             nameof(EndFrame));
         h.AtEnd.OfType<TTSTextFrame>().Select(t => t.Text).Should().Equal("u1 said.", "u2 said.");
         h.Service.VideoFramesDroppedBeforeReady.Should().Be(0, "no media reached the gate");
+        h.AtEnd.OfType<MetricsFrame>().SelectMany(m => m.Data).OfType<TtfbMetricsData>()
+            .Should().HaveCount(2, "time to first byte ends when the avatar starts talking, as no media follows");
         h.Errors.Should().BeEmpty();
     }
 
@@ -223,6 +227,28 @@ public sealed class DirectRoomTests
         (await task.RunAsync().WaitAsync(AvatarHarness.Hang)).Should().Be(PipelineFinishReason.Ended);
         emulator.Sessions.StoppedCount.Should().Be(1);
         service.RoomAccess!.ClientToken.Should().Be(emulator.Sessions.All.Single().AccessToken);
+    }
+
+    [Fact]
+    public async Task Dependency_injection_needs_no_media_connector_in_direct_room_mode()
+    {
+        await using HeyGenEmulator emulator = await HeyGenEmulator.StartAsync();
+        var services = new ServiceCollection();
+        services.AddHeyGenApi(o =>
+        {
+            o.ApiKey = emulator.ApiKey;
+            o.BaseUrl = emulator.StreamingApiBaseUrl;
+        });
+        services.AddHeyGenVideoService(o => o.MediaMode = AvatarMediaMode.DirectRoom);
+        await using ServiceProvider provider = services.BuildServiceProvider();
+
+        HeyGenVideoService service = provider.GetRequiredService<HeyGenVideoService>();
+
+        var task = new PipelineTask(service);
+        await task.QueueFrameAsync(new EndFrame());
+        (await task.RunAsync().WaitAsync(AvatarHarness.Hang)).Should().Be(PipelineFinishReason.Ended);
+        service.RoomAccess.Should().NotBeNull();
+        emulator.Sessions.StoppedCount.Should().Be(1);
     }
 
     [Fact]
