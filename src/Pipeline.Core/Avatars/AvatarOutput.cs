@@ -15,6 +15,7 @@ internal sealed class AvatarOutput(
 {
     private volatile bool _transportReady = transportReady;
     private volatile bool _botSpeaking;
+    private volatile bool _mediaBypasses;
     private int _ttfbArmed;
     private long _videoDroppedBeforeReady;
     private long _videoPushed;
@@ -27,6 +28,10 @@ internal sealed class AvatarOutput(
     public long AudioPushed => Interlocked.Read(ref _audioPushed);
 
     public void OnTransportReady() => _transportReady = true;
+
+    /// <summary>The session's media goes straight to a room (direct-room mode): the time to first byte ends when the
+    /// avatar starts talking, as no media will follow.</summary>
+    public void MediaBypassesPipeline() => _mediaBypasses = true;
 
     /// <summary>Pushes one media stream downstream until it ends or <paramref name="cancellationToken"/> is cancelled.</summary>
     public async Task PumpAsync(IAsyncEnumerable<Frame> media, CancellationToken cancellationToken)
@@ -69,7 +74,15 @@ internal sealed class AvatarOutput(
     {
         if (speaking)
         {
-            Interlocked.Exchange(ref _ttfbArmed, 1);
+            if (_mediaBypasses)
+            {
+                await firstMediaAfterSpeech().ConfigureAwait(false);
+            }
+            else
+            {
+                Interlocked.Exchange(ref _ttfbArmed, 1);
+            }
+
             speakingStarted?.Invoke();
         }
 

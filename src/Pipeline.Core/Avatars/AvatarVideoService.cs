@@ -21,7 +21,9 @@ namespace Pipeline.Core.Avatars;
 /// <item><see cref="TTSTextFrame"/>s pass on once the avatar has spoken the audio before them (an interruption drops
 /// the unspoken ones), so an assistant-context aggregator placed after this service records what the user heard.</item>
 /// <item>The avatar's speaking events become <see cref="BotStartedSpeakingFrame"/>/<see cref="BotStoppedSpeakingFrame"/>,
-/// pushed both ways; its media is pushed downstream once an <see cref="OutputTransportReadyFrame"/> was seen.</item>
+/// pushed both ways; its media is pushed downstream once an <see cref="OutputTransportReadyFrame"/> was seen. A
+/// direct-room session (<see cref="IAvatarSession.RoomAccess"/>) has no media here: nothing waits for that gate (speech
+/// never did), and an <see cref="AvatarRoomReadyFrame"/> follows the <see cref="StartFrame"/> both ways.</item>
 /// <item><see cref="EndFrame"/> waits for the open utterances (up to <see cref="AvatarVideoServiceOptions.EndDrainTimeout"/>),
 /// then closes the session; <see cref="CancelFrame"/> and disposal close at once. The session is closed once.</item>
 /// </list>
@@ -65,6 +67,13 @@ public class AvatarVideoService : FrameProcessor
     /// <summary>The open session's id, once started.</summary>
     public string? SessionId => _link?.Session?.Id;
 
+    /// <summary>
+    /// In direct-room mode, once started: the room the avatar publishes into and how the user joins it (secret
+    /// tokens: see <see cref="AvatarRoomAccess"/>); also pushed both ways as an <see cref="AvatarRoomReadyFrame"/>
+    /// after the <see cref="StartFrame"/>. Null otherwise.
+    /// </summary>
+    public AvatarRoomAccess? RoomAccess => _link?.Session?.RoomAccess;
+
     /// <summary>Video frames dropped because no <see cref="OutputTransportReadyFrame"/> had been seen yet.</summary>
     public long VideoFramesDroppedBeforeReady => _output.VideoDroppedBeforeReady;
 
@@ -102,6 +111,12 @@ public class AvatarVideoService : FrameProcessor
                 if (await OpenSessionAsync(start, cancellationToken).ConfigureAwait(false))
                 {
                     await PushFrameAsync(frame, direction, cancellationToken).ConfigureAwait(false);
+                    if (RoomAccess is { } room)
+                    {
+                        // After the StartFrame, both ways: whoever hands the room to the user may sit on either side.
+                        await PushFrameAsync(new AvatarRoomReadyFrame(room), FrameDirection.Downstream, cancellationToken).ConfigureAwait(false);
+                        await PushFrameAsync(new AvatarRoomReadyFrame(room), FrameDirection.Upstream, cancellationToken).ConfigureAwait(false);
+                    }
                 }
 
                 return;
@@ -176,6 +191,12 @@ public class AvatarVideoService : FrameProcessor
             var context = new AvatarSessionContext(start.AudioOutSampleRate, _loggerFactory, TimeProvider);
             IAvatarSession session = await _factory.OpenAsync(context, cancellationToken).ConfigureAwait(false);
             _speech = new AvatarSpeechInput(session.SpeechSampleRate);
+            if (session.Media.Count == 0)
+            {
+                // Direct-room mode: no media will pass, so the avatar starting to talk is the first thing seen of it.
+                _output.MediaBypassesPipeline();
+            }
+
             _link = new AvatarSessionLink(session, _output, StartBackgroundTask, e => PushErrorAsync(e.Message, e.Exception, e.Fatal), Logger, Name);
             _link.Start();
 

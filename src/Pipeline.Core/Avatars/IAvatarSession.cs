@@ -26,6 +26,12 @@ public interface IAvatarSession : IAsyncDisposable
     /// </summary>
     IReadOnlyList<IAsyncEnumerable<Frame>> Media { get; }
 
+    /// <summary>
+    /// In direct-room mode, the room the avatar publishes into and how people join it (secret tokens); null when the
+    /// media comes through <see cref="Media"/> (the default).
+    /// </summary>
+    AvatarRoomAccess? RoomAccess => null;
+
     /// <summary>Starts an utterance; its audio goes to the avatar through the returned handle, which owns it.</summary>
     /// <param name="id">The utterance's id (e.g. the TTS context id); unique among the session's open utterances.</param>
     IAvatarUtterance BeginUtterance(string id);

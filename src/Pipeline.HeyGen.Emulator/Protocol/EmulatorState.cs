@@ -72,6 +72,9 @@ internal sealed class EmulatorState(HeyGenEmulatorOptions options) : IDisposable
         return secret;
     }
 
+    /// <summary>Remembers a secret the caller gave the emulator (e.g. the avatar's token in <c>livekit_config</c>).</summary>
+    public void AcceptSecret(string secret) => _secrets.Enqueue(secret);
+
     public string IssueStreamingToken()
     {
         var token = NewSecret("emu-st-");

@@ -72,6 +72,13 @@ internal sealed class LiveAvatarApiEndpoints(EmulatorState state)
             return;
         }
 
+        // The schema (422) before the checks against the account (400/404), as FastAPI validates the body first.
+        var (roomValid, ownRoom) = await OwnRoomAsync(context, body).ConfigureAwait(false);
+        if (!roomValid)
+        {
+            return;
+        }
+
         var sandbox = body["is_sandbox"] is JsonValue flag && flag.TryGetValue<bool>(out var isSandbox) && isSandbox;
         if (sandbox && avatarId != SandboxAvatarId)
         {
@@ -85,18 +92,19 @@ internal sealed class LiveAvatarApiEndpoints(EmulatorState state)
             return;
         }
 
-        // With a caller-supplied LiveKit room the avatar joins that room, so LiveAvatar has no room URL or user token to hand out.
-        var ownRoom = body["livekit_config"] is JsonObject;
+        // With a caller-supplied LiveKit room the avatar joins that room (publishing there), so LiveAvatar has no room
+        // URL or user token to hand out, and nobody joins a LiveAvatar room for its media.
         var id = Guid.NewGuid().ToString();
         var realtimeToken = state.NewSecret("emu-rt-");
         var session = new EmulatedSession(EmulatedProduct.LiveAvatar, id, state.Time.GetUtcNow(), body.ToJsonString())
         {
             SessionToken = state.NewSessionToken(id, Wire.String(body, "mode") ?? "FULL", avatarId, sandbox),
-            AccessToken = ownRoom ? null : state.NewSecret("emu-at-"),
+            AccessToken = ownRoom is not null ? null : state.NewSecret("emu-at-"),
             AgentToken = state.NewSecret("emu-agent-"),
             RealtimeToken = realtimeToken,
             RealtimeUrl = state.RealtimeUrl(EmulatorPaths.LiveAvatarRealtime, id, realtimeToken),
-            LiveKitUrl = ownRoom ? null : EmulatorState.MediaUrl(id),
+            LiveKitUrl = ownRoom is not null ? null : EmulatorState.MediaUrl(id),
+            LiveKitRoom = ownRoom,
             AvatarId = avatarId,
             IsSandbox = sandbox,
             IdleTimeout = state.Options.IdleRules.LiveAvatarIdleTimeout,
@@ -109,6 +117,43 @@ internal sealed class LiveAvatarApiEndpoints(EmulatorState state)
             ["session_id"] = session.Id,
             ["session_token"] = session.SessionToken,
         }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>livekit_config</c>, validated as LiveAvatar's schema would (start_session reference: an object of three
+    /// strings; FastAPI answers 422 naming a missing or non-string one). Assumed, not verified: blank strings pass the
+    /// schema (no length limits are documented), and FULL mode ignores the object (documented) rather than refusing it.
+    /// Returns the caller's room name when the avatar is to join it, null for LiveAvatar's own room; writes the 422 and
+    /// returns false on an invalid object.
+    /// </summary>
+    private async Task<(bool Valid, string? Room)> OwnRoomAsync(HttpContext context, JsonObject body)
+    {
+        JsonNode? node = body["livekit_config"];
+        if (node is null)
+        {
+            return (true, null);
+        }
+
+        if (node is not JsonObject config)
+        {
+            await Wire.ValidationError(context, "livekit_config", "Input should be a valid dictionary", "dict_type").ConfigureAwait(false);
+            return (false, null);
+        }
+
+        foreach (string field in (string[])["livekit_url", "livekit_room", "livekit_client_token"])
+        {
+            if (config[field] is not JsonValue value || !value.TryGetValue<string>(out _))
+            {
+                (string message, string type) = config[field] is null ? ("Field required", "missing") : ("Input should be a valid string", "string_type");
+                await Wire.ValidationError(context, "livekit_config." + field, message, type).ConfigureAwait(false);
+                return (false, null);
+            }
+        }
+
+        state.AcceptSecret(Wire.String(config, "livekit_client_token")!);
+        return string.Equals(Wire.String(body, "mode") ?? "FULL", "FULL", StringComparison.Ordinal)
+            ? (true, null) // FULL mode ignores livekit_config: the avatar goes to LiveAvatar's room
+            : (true, Wire.String(config, "livekit_room"));
     }
 
     private async Task StartAsync(HttpContext context)

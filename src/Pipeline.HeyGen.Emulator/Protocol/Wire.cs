@@ -46,7 +46,7 @@ internal static class Wire
             ["detail"] = new JsonArray(new JsonObject
             {
                 ["type"] = type,
-                ["loc"] = new JsonArray("body", field),
+                ["loc"] = new JsonArray(["body", .. field.Split('.').Select(static part => (JsonNode?)part)]),
                 ["msg"] = message,
             }),
         });

@@ -49,6 +49,11 @@ public sealed class EmulatedSession
     /// session on a caller-supplied LiveKit room.</summary>
     public Uri? LiveKitUrl { get; internal init; }
 
+    /// <summary>The caller's LiveKit room the avatar publishes into (LiveAvatar <c>livekit_config.livekit_room</c>, LITE
+    /// mode); null when the avatar is in the service's own room. Nobody joins the emulator's room for such a session:
+    /// its avatar plays for no media subscriber, and its speaking events still follow the speech.</summary>
+    public string? LiveKitRoom { get; internal init; }
+
     /// <summary>The avatar id from the request, if any.</summary>
     public string? AvatarId { get; internal init; }
 

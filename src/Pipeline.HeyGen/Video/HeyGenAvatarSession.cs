@@ -13,7 +13,8 @@ namespace Pipeline.HeyGen.Video;
 /// <summary>
 /// A HeyGen avatar session (Interactive Avatar or LiveAvatar) behind the provider-neutral <see cref="IAvatarSession"/>:
 /// the REST session, the realtime websocket and the media room, opened in that order and closed exactly once, in
-/// reverse, whatever failed.
+/// reverse, whatever failed. In direct-room mode there is no media room to join: the avatar publishes into the user's
+/// room, described by <see cref="RoomAccess"/>.
 /// </summary>
 internal sealed class HeyGenAvatarSession : IAvatarSession
 {
@@ -49,17 +50,23 @@ internal sealed class HeyGenAvatarSession : IAvatarSession
 
     public IReadOnlyList<IAsyncEnumerable<Frame>> Media { get; private set; } = [];
 
+    public AvatarRoomAccess? RoomAccess { get; private set; }
+
     /// <summary>Opens the REST session, the realtime websocket and the room; on any failure closes what was opened.</summary>
     public static async ValueTask<IAvatarSession> OpenAsync(
-        BaseAvatarApi api, IAvatarMediaConnector connector, HeyGenVideoServiceOptions options, AvatarSessionContext context,
+        BaseAvatarApi api, IAvatarMediaConnector? connector, HeyGenVideoServiceOptions options, AvatarSessionContext context,
         CancellationToken cancellationToken)
     {
         var session = new HeyGenAvatarSession(api, options, context);
+        bool direct = options.MediaMode == AvatarMediaMode.DirectRoom;
         string step = "find the media engine";
         try
         {
             // Before any REST call: a missing engine (e.g. LiveKit's native library) must not cost a billed session.
-            await connector.EnsureAvailableAsync(cancellationToken).ConfigureAwait(false);
+            if (!direct)
+            {
+                await connector!.EnsureAvailableAsync(cancellationToken).ConfigureAwait(false);
+            }
 
             step = "open the session";
             StandardSessionResponse info = session._info = await api.NewSessionAsync(options.SessionRequest, cancellationToken).ConfigureAwait(false);
@@ -71,9 +78,19 @@ internal sealed class HeyGenAvatarSession : IAvatarSession
             await session._realtime.ConnectAsync(new Uri(info.WebSocketUrl), cancellationToken).ConfigureAwait(false);
             session._eventPump = session.PumpEventsAsync(session._realtime);
 
-            step = "join the avatar's room";
             string identity = AvatarIdentityResolver.Resolve(options);
-            session._media = await JoinRoomAsync(connector, options, info, identity, context, cancellationToken).ConfigureAwait(false);
+            if (direct)
+            {
+                step = "hand out the avatar's room";
+                session.RoomAccess = DirectRoomRules.AccessFor(options, info, identity);
+                session._logger.LogInformation(
+                    "HeyGen session {SessionId}: direct-room mode, the avatar publishes into {Room} as '{Identity}'; the bot does not join it",
+                    info.SessionId, session.RoomAccess.Url.GetLeftPart(UriPartial.Path), identity);
+                return session;
+            }
+
+            step = "join the avatar's room";
+            session._media = await JoinRoomAsync(connector!, options, info, identity, context, cancellationToken).ConfigureAwait(false);
             session._media.ParticipantLeft += session.OnParticipantLeft;
             session.Media = [session.ReadVideoAsync(session._media, CancellationToken.None), session.ReadAudioAsync(session._media, CancellationToken.None)];
             session.WatchForAvatarMedia(identity);

@@ -8,7 +8,9 @@ namespace Pipeline.HeyGen.Video;
 /// <summary>
 /// Puts a HeyGen avatar after TTS in a pipeline: it consumes the TTS audio, makes the avatar speak it, and emits the
 /// avatar's video (<see cref="OutputImageRawFrame"/>) and lip-synced audio (<see cref="SpeechOutputAudioRawFrame"/>)
-/// downstream. The frame handling is <see cref="AvatarVideoService"/>'s (see there); this class opens HeyGen sessions.
+/// downstream, or, in direct-room mode (<see cref="HeyGenVideoServiceOptions.MediaMode"/>), lets the avatar publish
+/// straight into the user's room and pushes only speaking frames. The frame handling is <see cref="AvatarVideoService"/>'s
+/// (see there); this class opens HeyGen sessions.
 /// </summary>
 /// <remarks>
 /// <para>On <see cref="StartFrame"/> it opens the REST session (the API: <see cref="HeyGenApi"/> for
@@ -32,6 +34,19 @@ public sealed class HeyGenVideoService : AvatarVideoService
     {
     }
 
+    /// <summary>
+    /// Creates a service in direct-room mode (<see cref="HeyGenVideoServiceOptions.MediaMode"/> =
+    /// <see cref="AvatarMediaMode.DirectRoom"/>), which joins no room and so needs no media connector.
+    /// </summary>
+    /// <param name="api">The avatar provider's REST client: a <see cref="HeyGenApi"/> or a <see cref="LiveAvatarApi"/>.</param>
+    /// <param name="options">Settings, with <see cref="HeyGenVideoServiceOptions.MediaMode"/> = DirectRoom; validated here.</param>
+    /// <param name="name">Name for logs; defaults to <c>HeyGenVideoService#N</c>.</param>
+    /// <exception cref="ArgumentException">The options are in relay mode, which needs a media connector.</exception>
+    public HeyGenVideoService(BaseAvatarApi api, HeyGenVideoServiceOptions options, string? name = null)
+        : this(new HeyGenSessionFactory(CheckDirect(api, options), null, options), name)
+    {
+    }
+
     private HeyGenVideoService(HeyGenSessionFactory sessions, string? name)
         : base(sessions, sessions.Options, name)
     {
@@ -50,8 +65,22 @@ public sealed class HeyGenVideoService : AvatarVideoService
         return api;
     }
 
+    private static BaseAvatarApi CheckDirect(BaseAvatarApi api, HeyGenVideoServiceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(api, nameof(api));
+        ArgumentNullException.ThrowIfNull(options, nameof(options));
+        if (options.MediaMode != AvatarMediaMode.DirectRoom)
+        {
+            throw new ArgumentException(
+                "Without a media connector the service runs in direct-room mode only: set MediaMode = AvatarMediaMode.DirectRoom, or pass " +
+                "an IAvatarMediaConnector (LiveKitAvatarMediaConnector, or the emulator's MediaConnector) to relay the avatar's media.", nameof(options));
+        }
+
+        return api;
+    }
+
     /// <summary>Opens <see cref="HeyGenAvatarSession"/>s with the service's collaborators and settings.</summary>
-    private sealed class HeyGenSessionFactory(BaseAvatarApi api, IAvatarMediaConnector connector, HeyGenVideoServiceOptions options)
+    private sealed class HeyGenSessionFactory(BaseAvatarApi api, IAvatarMediaConnector? connector, HeyGenVideoServiceOptions options)
         : IAvatarSessionFactory
     {
         public HeyGenVideoServiceOptions Options => options;

@@ -51,10 +51,17 @@ public static class HeyGenVideoServiceCollectionExtensions
         services.AddOptions<HeyGenVideoServiceOptions>().Configure(configure ?? (static _ => { }));
         services.AddTransient(sp =>
         {
+            HeyGenVideoServiceOptions options = sp.GetRequiredService<IOptions<HeyGenVideoServiceOptions>>().Value.Clone();
+            if (options.MediaMode == AvatarMediaMode.DirectRoom)
+            {
+                return new HeyGenVideoService(resolveApi(sp), options); // joins no room: no connector needed
+            }
+
             IAvatarMediaConnector connector = sp.GetService<IAvatarMediaConnector>() ?? throw new InvalidOperationException(
                 "HeyGenVideoService needs an IAvatarMediaConnector in the container: register LiveKitAvatarMediaConnector " +
-                "(AddLiveKitAvatarMedia, Pipeline.LiveKit) for real rooms, or the HeyGen emulator's MediaConnector offline.");
-            return new HeyGenVideoService(resolveApi(sp), connector, sp.GetRequiredService<IOptions<HeyGenVideoServiceOptions>>().Value.Clone());
+                "(AddLiveKitAvatarMedia, Pipeline.LiveKit) for real rooms, or the HeyGen emulator's MediaConnector offline " +
+                "(or set MediaMode = AvatarMediaMode.DirectRoom: the avatar then publishes into the user's room and no connector is used).");
+            return new HeyGenVideoService(resolveApi(sp), connector, options);
         });
         return services;
     }

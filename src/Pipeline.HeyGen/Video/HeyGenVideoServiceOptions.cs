@@ -17,6 +17,13 @@ public sealed class HeyGenVideoServiceOptions : AvatarVideoServiceOptions
     /// </summary>
     public HeyGenProduct? Product { get; set; }
 
+    /// <summary>
+    /// Where the avatar's media goes: <see cref="AvatarMediaMode.Relay"/> (the default: the bot joins the room and
+    /// pushes the media as frames) or <see cref="AvatarMediaMode.DirectRoom"/> (the avatar publishes straight into the
+    /// user's room; no media connector is used and no media frames are pushed). See docs/avatar-modes.md.
+    /// </summary>
+    public AvatarMediaMode MediaMode { get; set; } = AvatarMediaMode.Relay;
+
     /// <summary>Realtime websocket settings (pacing, readiness, reconnects, keep-alive). Copied per session; its
     /// <see cref="HeyGenRealtimeOptions.SpeakChunkDuration"/> is set from <see cref="Chunk"/>.</summary>
     public HeyGenRealtimeOptions Realtime { get; set; } = new();
@@ -112,6 +119,8 @@ public sealed class HeyGenVideoServiceOptions : AvatarVideoServiceOptions
         }
 
         Realtime.Validate();
+        SessionRequest?.Validate(); // before a billed session is opened, not after
+        DirectRoomRules.Validate(this);
         if (SessionRequest is NewSessionRequest { ActivityIdleTimeout: { } idleSeconds } && Realtime.IdleTimeout is null)
         {
             // The session's keep-alive follows the requested idle timeout: check that combination now, not after a
