@@ -17,10 +17,15 @@ internal sealed class AvatarOutput(
     private volatile bool _botSpeaking;
     private int _ttfbArmed;
     private long _videoDroppedBeforeReady;
+    private long _audioDroppedBeforeReady;
     private long _videoPushed;
     private long _audioPushed;
 
     public long VideoDroppedBeforeReady => Interlocked.Read(ref _videoDroppedBeforeReady);
+
+    public long AudioDroppedBeforeReady => Interlocked.Read(ref _audioDroppedBeforeReady);
+
+    public bool TransportReady => _transportReady;
 
     public long VideoPushed => Interlocked.Read(ref _videoPushed);
 
@@ -36,11 +41,7 @@ internal sealed class AvatarOutput(
             bool video = frame is ImageRawFrame;
             if (!_transportReady)
             {
-                if (video)
-                {
-                    Interlocked.Increment(ref _videoDroppedBeforeReady);
-                }
-
+                Interlocked.Increment(ref video ? ref _videoDroppedBeforeReady : ref _audioDroppedBeforeReady);
                 continue;
             }
 
