@@ -25,7 +25,7 @@ public sealed class LiveAvatarDependencyInjectionTests
         await using ServiceProvider provider = services.BuildServiceProvider();
 
         provider.GetRequiredService<BaseAvatarApi>().Should().BeOfType<LiveAvatarApi>();
-        HeyGenVideoService service = provider.GetRequiredService<HeyGenVideoService>();
+        HeyGenVideoService service = provider.GetRequiredService<HeyGenVideoServiceFactory>().Create();
         var task = new PipelineTask(service);
         await task.QueueFrameAsync(new EndFrame());
         (await task.RunAsync().WaitAsync(AvatarHarness.Hang)).Should().Be(PipelineFinishReason.Ended);
@@ -45,7 +45,7 @@ public sealed class LiveAvatarDependencyInjectionTests
         services.AddHeyGenVideoService();
         await using ServiceProvider provider = services.BuildServiceProvider();
 
-        FluentActions.Invoking(() => provider.GetRequiredService<HeyGenVideoService>())
+        FluentActions.Invoking(() => provider.GetRequiredService<HeyGenVideoServiceFactory>())
             .Should().Throw<InvalidOperationException>()
             .WithMessage("*HeyGenApi*LiveAvatarApi*AddHeyGenVideoService<LiveAvatarApi>()*")
             .Which.Message.Should().NotContain("key");
@@ -59,7 +59,7 @@ public sealed class LiveAvatarDependencyInjectionTests
         services.AddHeyGenVideoService();
         await using ServiceProvider provider = services.BuildServiceProvider();
 
-        FluentActions.Invoking(() => provider.GetRequiredService<HeyGenVideoService>())
+        FluentActions.Invoking(() => provider.GetRequiredService<HeyGenVideoServiceFactory>())
             .Should().Throw<InvalidOperationException>().WithMessage("*AddLiveAvatarApi (recommended) or AddHeyGenApi*");
     }
 

@@ -150,8 +150,9 @@ public sealed class SessionLifecycleTests
         services.AddHeyGenVideoService(o => o.EndOfUtteranceTimeout = TimeSpan.FromMilliseconds(500));
         await using ServiceProvider provider = services.BuildServiceProvider();
 
-        HeyGenVideoService first = provider.GetRequiredService<HeyGenVideoService>();
-        HeyGenVideoService second = provider.GetRequiredService<HeyGenVideoService>();
+        HeyGenVideoServiceFactory factory = provider.GetRequiredService<HeyGenVideoServiceFactory>();
+        HeyGenVideoService first = factory.Create();
+        HeyGenVideoService second = factory.Create();
 
         first.Should().NotBeSameAs(second, "each pipeline gets its own service");
         var task = new PipelineTask(first);

@@ -18,10 +18,15 @@ internal sealed class AvatarOutput(
     private volatile bool _mediaBypasses;
     private int _ttfbArmed;
     private long _videoDroppedBeforeReady;
+    private long _audioDroppedBeforeReady;
     private long _videoPushed;
     private long _audioPushed;
 
     public long VideoDroppedBeforeReady => Interlocked.Read(ref _videoDroppedBeforeReady);
+
+    public long AudioDroppedBeforeReady => Interlocked.Read(ref _audioDroppedBeforeReady);
+
+    public bool TransportReady => _transportReady;
 
     public long VideoPushed => Interlocked.Read(ref _videoPushed);
 
@@ -42,11 +47,7 @@ internal sealed class AvatarOutput(
             bool video = frame is ImageRawFrame;
             if (!_transportReady)
             {
-                if (video)
-                {
-                    Interlocked.Increment(ref _videoDroppedBeforeReady);
-                }
-
+                Interlocked.Increment(ref video ? ref _videoDroppedBeforeReady : ref _audioDroppedBeforeReady);
                 frame.Release();
                 continue;
             }

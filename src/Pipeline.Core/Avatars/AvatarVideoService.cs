@@ -37,6 +37,7 @@ public class AvatarVideoService : FrameProcessor
     private readonly Lock _gate = new();
     private readonly SpokenTextSchedule _spokenText = new();
     private readonly UtteranceEndTimer _endTimer;
+    private readonly AvatarWiringWarnings _wiring = new();
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
     private AvatarSessionLink? _link;
     private AvatarSpeechInput? _speech;
@@ -160,6 +161,9 @@ public class AvatarVideoService : FrameProcessor
                 break;
             case OutputTransportReadyFrame:
                 _output.OnTransportReady();
+                break;
+            case OutputAudioRawFrame plain when direction == FrameDirection.Downstream && plain is not SpeechOutputAudioRawFrame:
+                _wiring.PlainOutputAudio(plain, Logger, Name);
                 break;
             case EndFrame:
                 await DrainAsync(cancellationToken).ConfigureAwait(false);
@@ -383,6 +387,8 @@ public class AvatarVideoService : FrameProcessor
         {
             await link.CloseAsync(reason).ConfigureAwait(false);
         }
+
+        _wiring.TransportNeverReady(_output, Logger, Name);
     }
 
     // A TTS text goes on once the avatar has spoken the audio before it (see SpokenTextSchedule); text of no utterance

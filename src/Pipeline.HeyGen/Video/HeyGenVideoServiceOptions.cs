@@ -88,6 +88,9 @@ public sealed class HeyGenVideoServiceOptions : AvatarVideoServiceOptions
     /// <summary>A shallow copy (the session request and realtime options are shared).</summary>
     public HeyGenVideoServiceOptions Clone() => (HeyGenVideoServiceOptions)MemberwiseClone();
 
+    /// <summary>The same checks, for the options system (<see cref="HeyGenVideoServiceOptionsValidator"/>).</summary>
+    internal void ValidateForOptions() => Validate();
+
     /// <inheritdoc />
     protected override void Validate()
     {

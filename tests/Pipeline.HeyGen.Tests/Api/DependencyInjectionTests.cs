@@ -58,6 +58,6 @@ public sealed class DependencyInjectionTests : EmulatorTest
 
         var act = () => provider.GetRequiredService<HeyGenApi>();
 
-        act.Should().Throw<OptionsValidationException>();
+        act.Should().Throw<OptionsValidationException>().WithMessage("An API key is required: set HeyGenApiOptions.ApiKey.*");
     }
 }

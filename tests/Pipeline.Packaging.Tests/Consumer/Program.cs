@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Core.Avatars;
 using Pipeline.Core.Frames;
 using Pipeline.Core.Media;
 using Pipeline.Core.Processors;
@@ -46,8 +47,13 @@ if (mode == "di")
         o.BaseUrl = emulator.StreamingApiBaseUrl;
     });
     services.AddLiveKitAvatarMedia();
+    services.AddHeyGenVideoService();
     await using ServiceProvider provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     Check(provider.GetRequiredService<IAvatarMediaConnector>() is LiveKitAvatarMediaConnector, "di: the LiveKit media connector is registered");
+    await using (AvatarVideoService avatar = provider.GetRequiredService<IAvatarServiceFactory>().Create("consumer-avatar"))
+    {
+        Check(avatar.Name == "consumer-avatar", "di: the avatar service factory creates a per-pipeline service");
+    }
     await OpenAndCloseAsync(provider.GetRequiredService<HeyGenApi>(), "di");
 }
 else
