@@ -26,6 +26,9 @@ internal sealed class AvatarOutput(
 
     public long AudioPushed => Interlocked.Read(ref _audioPushed);
 
+    /// <summary>Told of each media frame dropped because the output transport was not ready yet (a metric; must be cheap).</summary>
+    public Action? Dropped { get; init; }
+
     public void OnTransportReady() => _transportReady = true;
 
     /// <summary>Pushes one media stream downstream until it ends or <paramref name="cancellationToken"/> is cancelled.</summary>
@@ -41,6 +44,7 @@ internal sealed class AvatarOutput(
                     Interlocked.Increment(ref _videoDroppedBeforeReady);
                 }
 
+                Dropped?.Invoke();
                 continue;
             }
 

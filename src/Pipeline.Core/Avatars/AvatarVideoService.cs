@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Core.Diagnostics;
 using Pipeline.Core.Frames;
 using Pipeline.Core.Processors;
 
@@ -36,6 +38,7 @@ public class AvatarVideoService : FrameProcessor
     private readonly SpokenTextSchedule _spokenText = new();
     private readonly UtteranceEndTimer _endTimer;
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
+    private AvatarSessionTelemetry _telemetry;
     private AvatarSessionLink? _link;
     private AvatarSpeechInput? _speech;
     private Task? _closeTask;
@@ -57,9 +60,17 @@ public class AvatarVideoService : FrameProcessor
         _options.Validate();
         _factory = sessions;
         _endTimer = new UtteranceEndTimer(_options.EndOfUtteranceTimeout, OnUtteranceTimeout);
+        _telemetry = new AvatarSessionTelemetry(CoreMetrics.Default, TimeProvider, Name);
         _output = new AvatarOutput(
             PushFrameAsync, async () => await StopTtfbMetricsAsync().ConfigureAwait(false), !_options.WaitForOutputTransportReady,
-            () => _spokenText.SpeakingStarted(TimeProvider.GetUtcNow()));
+            () =>
+            {
+                _spokenText.SpeakingStarted(TimeProvider.GetUtcNow());
+                _telemetry.SpeakingStarted();
+            })
+        {
+            Dropped = () => Metrics.FrameDropped(nameof(AvatarVideoService), "output_not_ready"),
+        };
     }
 
     /// <summary>The open session's id, once started.</summary>
@@ -82,7 +93,9 @@ public class AvatarVideoService : FrameProcessor
     {
         ArgumentNullException.ThrowIfNull(setup);
         _loggerFactory = setup.LoggerFactory;
-        return base.SetupAsync(setup, cancellationToken);
+        Task setUp = base.SetupAsync(setup, cancellationToken);
+        _telemetry = new AvatarSessionTelemetry(Metrics, TimeProvider, Name);
+        return setUp;
     }
 
     /// <inheritdoc />
@@ -171,10 +184,12 @@ public class AvatarVideoService : FrameProcessor
 
     private async ValueTask<bool> OpenSessionAsync(StartFrame start, CancellationToken cancellationToken)
     {
+        _telemetry.Opening();
         try
         {
-            var context = new AvatarSessionContext(start.AudioOutSampleRate, _loggerFactory, TimeProvider);
+            var context = new AvatarSessionContext(start.AudioOutSampleRate, _loggerFactory, TimeProvider) { MeterFactory = MeterFactory };
             IAvatarSession session = await _factory.OpenAsync(context, cancellationToken).ConfigureAwait(false);
+            _telemetry.Opened(session.Id);
             _speech = new AvatarSpeechInput(session.SpeechSampleRate);
             _link = new AvatarSessionLink(session, _output, StartBackgroundTask, e => PushErrorAsync(e.Message, e.Exception, e.Fatal), Logger, Name);
             _link.Start();
@@ -182,12 +197,14 @@ public class AvatarVideoService : FrameProcessor
             Logger.LogInformation("{Processor}: avatar session {SessionId} opened", Name, session.Id);
             return true;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
         {
+            _telemetry.OpenFailed(ex);
             throw;
         }
         catch (Exception ex)
         {
+            _telemetry.OpenFailed(ex);
             string why = ex is AvatarStartException ? ex.Message : $"failed to open the avatar session: {ex.Message}";
             await PushErrorAsync($"{Name}: the avatar could not start: {why}", ex, fatal: true).ConfigureAwait(false);
             return false;
@@ -229,7 +246,8 @@ public class AvatarVideoService : FrameProcessor
         _speech!.Reset();
         Interlocked.Exchange(ref _utteranceBytes, 0);
         _utterances.Begin(utterance, openedByTts);
-        _ = StartBackgroundTask("avatar-utterance", ct => WatchAsync(utterance, ct));
+        Activity? span = _telemetry.UtteranceBegun(utterance.Id);
+        _ = StartBackgroundTask("avatar-utterance", ct => WatchAsync(utterance, span, ct));
         return utterance;
     }
 
@@ -274,14 +292,16 @@ public class AvatarVideoService : FrameProcessor
     }
 
     // One owner per utterance: its completion says how it ended; a loss becomes an error, never silence.
-    private async Task WatchAsync(IAvatarUtterance utterance, CancellationToken cancellationToken)
+    private async Task WatchAsync(IAvatarUtterance utterance, Activity? span, CancellationToken cancellationToken)
     {
+        Exception? lost = null;
         try
         {
             await utterance.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException && !_closing)
         {
+            lost = ex;
             await PushErrorAsync(ex.Message, ex).ConfigureAwait(false);
         }
         catch (Exception)
@@ -290,6 +310,7 @@ public class AvatarVideoService : FrameProcessor
         }
         finally
         {
+            _telemetry.UtteranceEnded(span, OutcomeOf(utterance, lost), lost);
             if (!_utterances.IsInterrupted(utterance.Id) && utterance.Completion.IsCompletedSuccessfully)
             {
                 _spokenText.Spoken(utterance.Id);
@@ -302,7 +323,11 @@ public class AvatarVideoService : FrameProcessor
 
     private async ValueTask InterruptAsync(CancellationToken cancellationToken)
     {
-        _utterances.InterruptAll();
+        if (_utterances.InterruptAll())
+        {
+            _telemetry.Interrupted();
+        }
+
         _spokenText.DropAll();
         _speech?.Reset();
         _endTimer.Disarm();
@@ -360,7 +385,9 @@ public class AvatarVideoService : FrameProcessor
         _closing = true;
         if (_link is { } link)
         {
-            await link.CloseAsync(reason).ConfigureAwait(false);
+            Activity? span = _telemetry.Closing(reason);
+            int errors = await link.CloseAsync(reason).ConfigureAwait(false);
+            _telemetry.Closed(span, errors);
         }
     }
 
@@ -408,6 +435,12 @@ public class AvatarVideoService : FrameProcessor
                 QueueFrameAsync(new UtteranceTimeoutFrame(id, sequence), FrameDirection.Downstream, ct).AsTask());
         }
     }
+
+    private string OutcomeOf(IAvatarUtterance utterance, Exception? lost) =>
+        _utterances.IsInterrupted(utterance.Id) ? "interrupted"
+        : lost is not null || utterance.Completion.IsFaulted ? "lost"
+        : !utterance.Completion.IsCompletedSuccessfully ? "unfinished"
+        : utterance.HasSpeech ? "spoken" : "empty";
 
     /// <summary>Queued to itself when held TTS text may have been spoken.</summary>
     private sealed class SpokenTextDueFrame : ControlFrame;

@@ -107,7 +107,7 @@ internal sealed partial class FrameScheduler
         }
         catch (OperationCanceledException) when (_dataCts.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            LogDropped(_host.Logger, _host.Name, frame, "processor cancelled");
+            Dropped(frame, "processor cancelled", "cancelled");
             return;
         }
 
@@ -129,7 +129,7 @@ internal sealed partial class FrameScheduler
                 _credits.Release();
             }
 
-            LogDropped(_host.Logger, _host.Name, frame, "processor has ended");
+            Dropped(frame, "processor has ended", "ended");
         }
     }
 
@@ -142,7 +142,7 @@ internal sealed partial class FrameScheduler
             {
                 // Late frames (e.g. an interruption queued while the task shuts down) are ignored: the epoch they
                 // would cancel is already disposed.
-                LogDropped(_host.Logger, _host.Name, frame, "processor disposed");
+                Dropped(frame, "processor disposed", "disposed");
                 return;
             }
 
@@ -234,6 +234,7 @@ internal sealed partial class FrameScheduler
                     if (!uninterruptible && item.Epoch != epoch.Number)
                     {
                         Interlocked.Increment(ref _droppedByInterruption);
+                        _host.OnFrameDropped("interruption");
                         continue;
                     }
 
@@ -365,6 +366,12 @@ internal sealed partial class FrameScheduler
 
         // The semaphore holds no native handle (its wait handle is never created) and late pushers may still touch
         // it, so it is left to the garbage collector.
+    }
+
+    private void Dropped(Frame frame, string why, string reason)
+    {
+        LogDropped(_host.Logger, _host.Name, frame, why);
+        _host.OnFrameDropped(reason);
     }
 
     [LoggerMessage(Level = LogLevel.Trace, Message = "{Processor}: dropped {Frame}: {Why}")]
