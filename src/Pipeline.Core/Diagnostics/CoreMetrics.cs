@@ -82,7 +82,7 @@ internal sealed class CoreMetrics
 
     private IEnumerable<Measurement<int>> ObserveQueueDepths()
     {
-        foreach (KeyValuePair<FrameProcessor, object?> entry in (IEnumerable<KeyValuePair<FrameProcessor, object?>>)_queues)
+        foreach (KeyValuePair<FrameProcessor, object?> entry in _queues)
         {
             yield return new Measurement<int>(entry.Key.QueuedFrameCount, new KeyValuePair<string, object?>(TelemetryTags.Processor, entry.Key.Name));
         }
