@@ -129,7 +129,7 @@ public sealed class AvatarHarness : IAsyncDisposable
         configure?.Invoke(options);
         IAvatarMediaConnector media = wrapConnector is null ? emulator.MediaConnector : wrapConnector(emulator.MediaConnector);
         var service = new HeyGenVideoService(api, media, options);
-        var task = new PipelineTask(service, new PipelineTaskOptions { AudioOutSampleRate = 24_000, EnableMetrics = harness.EnableMetrics }, loggerFactory, clock);
+        var task = new PipelineTask(service, new PipelineTaskOptions { AudioOutSampleRate = 24_000, EnableMetrics = harness.EnableMetrics, MeterFactory = harness.MeterFactory }, loggerFactory, clock);
         return new AvatarHarness(new PipelineHarness(task, clock) { FinishClockLimit = harness.FinishClockLimit }, emulator, api, service, logs, owned);
     }
 

@@ -66,4 +66,7 @@ public sealed class AvatarHarnessOptions
 
     /// <summary>The LiveAvatar avatar id when the harness runs LiveAvatar (default the sandbox avatar).</summary>
     public string? LiveAvatarId { get; init; }
+
+    /// <summary>The pipeline's meter factory (null: the process-wide meters), for tests that observe its instruments.</summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; init; }
 }

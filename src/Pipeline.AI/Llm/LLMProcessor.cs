@@ -146,7 +146,7 @@ public sealed class LLMProcessor : FrameProcessor
     {
         IReadOnlyList<ChatMessage> messages = Context.Messages;
         var tools = new ToolMessageCollector();
-        using var call = new ProviderCall("LLM", ProviderName, CallName, _options.ResponseTimeout, TimeProvider, cancellationToken);
+        using var call = new ProviderCall("LLM", ProviderName, CallName, _options.ResponseTimeout, TimeProvider, cancellationToken, MeterFactory);
         await PushFrameAsync(new LLMFullResponseStartFrame(), FrameDirection.Downstream, cancellationToken).ConfigureAwait(false);
         StartTtfbMetrics();
         StartProcessingMetrics();
@@ -231,6 +231,7 @@ public sealed class LLMProcessor : FrameProcessor
     // carries it for the application, with a redacted, capped message.
     private ValueTask ReportFailureAsync(ProviderCall call, Exception exception)
     {
+        call.Failed(exception);
         string message = call.FailureMessage(exception);
         Logger.LogDebug(exception, "{Processor}: {Call} failed", Name, call.Call);
         Logger.LogWarning("{Processor}: {Message}", Name, message);

@@ -135,7 +135,7 @@ public sealed class SpeechToTextProcessor : FrameProcessor
         SpeechToTextOptions options = _options.SpeechOptions?.Clone() ?? new SpeechToTextOptions();
         options.SpeechSampleRate = _options.SampleRate;
         options.SpeechLanguage = _options.Language ?? options.SpeechLanguage;
-        using var call = new ProviderCall("STT", ProviderName, CallName, _options.TranscriptionTimeout, TimeProvider, cancellationToken);
+        using var call = new ProviderCall("STT", ProviderName, CallName, _options.TranscriptionTimeout, TimeProvider, cancellationToken, MeterFactory);
         using var wav = new MemoryStream(WavFile.Write(utterance.Pcm, _options.SampleRate), writable: false);
         StartTtfbMetrics();
         try
@@ -232,6 +232,7 @@ public sealed class SpeechToTextProcessor : FrameProcessor
     // carries it for the application, with a redacted, capped message.
     private ValueTask ReportFailureAsync(ProviderCall call, Exception exception)
     {
+        call.Failed(exception);
         string message = call.FailureMessage(exception);
         Logger.LogDebug(exception, "{Processor}: {Call} failed", Name, call.Call);
         Logger.LogWarning("{Processor}: {Message}", Name, message);

@@ -139,7 +139,7 @@ public sealed class TextToSpeechProcessor : FrameProcessor
     // Returns true when the whole text was synthesised; failures are reported as ErrorFrames, interruptions thrown.
     private async ValueTask<bool> SynthesizeAsync(string text, string contextId, CancellationToken cancellationToken)
     {
-        using var call = new ProviderCall("TTS", ProviderName, CallName, _options.SynthesisTimeout, TimeProvider, cancellationToken);
+        using var call = new ProviderCall("TTS", ProviderName, CallName, _options.SynthesisTimeout, TimeProvider, cancellationToken, MeterFactory);
         var decoder = new AudioContentDecoder(_options.RawPcmSampleRate);
         var chunker = new PcmChunker(PcmFormat.BytesFor(_options.FrameDuration, _outputRate));
         StreamingResampler? resampler = null;
@@ -283,6 +283,7 @@ public sealed class TextToSpeechProcessor : FrameProcessor
     // carries it for the application, with a redacted, capped message.
     private ValueTask ReportFailureAsync(ProviderCall call, Exception exception)
     {
+        call.Failed(exception);
         string message = call.FailureMessage(exception);
         Logger.LogDebug(exception, "{Processor}: {Call} failed", Name, call.Call);
         Logger.LogWarning("{Processor}: {Message}", Name, message);

@@ -32,6 +32,9 @@ internal sealed class AvatarOutput(
 
     public long AudioPushed => Interlocked.Read(ref _audioPushed);
 
+    /// <summary>Told of each media frame dropped because the output transport was not ready yet (a metric; must be cheap).</summary>
+    public Action? Dropped { get; init; }
+
     public void OnTransportReady() => _transportReady = true;
 
     /// <summary>The session's media goes straight to a room (direct-room mode): the time to first byte ends when the
@@ -49,6 +52,7 @@ internal sealed class AvatarOutput(
             {
                 Interlocked.Increment(ref video ? ref _videoDroppedBeforeReady : ref _audioDroppedBeforeReady);
                 frame.Release();
+                Dropped?.Invoke();
                 continue;
             }
 

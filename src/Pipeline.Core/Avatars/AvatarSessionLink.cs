@@ -20,7 +20,7 @@ internal sealed class AvatarSessionLink(
     private readonly List<Task> _mediaPumps = [];
     private readonly Lock _gate = new();
     private Task _eventReader = Task.CompletedTask;
-    private Task? _closeTask;
+    private Task<int>? _closeTask;
     private volatile bool _closing;
 
     public IAvatarSession Session => session;
@@ -36,8 +36,8 @@ internal sealed class AvatarSessionLink(
         }
     }
 
-    /// <summary>Closes once; later calls return the same task.</summary>
-    public Task CloseAsync(string reason)
+    /// <summary>Closes once; later calls return the same task, whose result is the number of errors the close reported.</summary>
+    public Task<int> CloseAsync(string reason)
     {
         lock (_gate)
         {
@@ -47,7 +47,7 @@ internal sealed class AvatarSessionLink(
 
     public async ValueTask DisposeAsync() => await CloseAsync("service disposed").ConfigureAwait(false);
 
-    private async Task CloseCoreAsync(string reason)
+    private async Task<int> CloseCoreAsync(string reason)
     {
         _closing = true;
         await _mediaStop.CancelAsync().ConfigureAwait(false);
@@ -60,7 +60,8 @@ internal sealed class AvatarSessionLink(
             logger.LogDebug(ex, "{Processor}: a media pump ended with an error while closing", processor);
         }
 
-        foreach (AvatarError error in await session.CloseAsync(reason).ConfigureAwait(false))
+        IReadOnlyList<AvatarError> errors = await session.CloseAsync(reason).ConfigureAwait(false);
+        foreach (AvatarError error in errors)
         {
             await report(error).ConfigureAwait(false);
         }
@@ -71,6 +72,7 @@ internal sealed class AvatarSessionLink(
         await session.DisposeAsync().ConfigureAwait(false);
         _mediaStop.Dispose();
         logger.LogInformation("{Processor}: avatar session {SessionId} closed ({Reason})", processor, session.Id, reason);
+        return errors.Count;
     }
 
     private async Task ReadEventsAsync(CancellationToken cancellationToken)

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Core.Diagnostics;
 using Pipeline.Core.Frames;
 using Pipeline.Core.Processors;
 
@@ -39,6 +41,7 @@ public class AvatarVideoService : FrameProcessor
     private readonly UtteranceEndTimer _endTimer;
     private readonly AvatarWiringWarnings _wiring = new();
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
+    private AvatarSessionTelemetry _telemetry;
     private AvatarSessionLink? _link;
     private AvatarSpeechInput? _speech;
     private Task? _closeTask;
@@ -60,9 +63,17 @@ public class AvatarVideoService : FrameProcessor
         _options.Validate();
         _factory = sessions;
         _endTimer = new UtteranceEndTimer(_options.EndOfUtteranceTimeout, OnUtteranceTimeout);
+        _telemetry = new AvatarSessionTelemetry(CoreMetrics.Default, TimeProvider, Name);
         _output = new AvatarOutput(
             PushFrameAsync, async () => await StopTtfbMetricsAsync().ConfigureAwait(false), !_options.WaitForOutputTransportReady,
-            () => _spokenText.SpeakingStarted(TimeProvider.GetUtcNow()));
+            () =>
+            {
+                _spokenText.SpeakingStarted(TimeProvider.GetUtcNow());
+                _telemetry.SpeakingStarted();
+            })
+        {
+            Dropped = () => Metrics.FrameDropped(nameof(AvatarVideoService), "output_not_ready"),
+        };
     }
 
     /// <summary>The open session's id, once started.</summary>
@@ -92,7 +103,9 @@ public class AvatarVideoService : FrameProcessor
     {
         ArgumentNullException.ThrowIfNull(setup);
         _loggerFactory = setup.LoggerFactory;
-        return base.SetupAsync(setup, cancellationToken);
+        Task setUp = base.SetupAsync(setup, cancellationToken);
+        _telemetry = new AvatarSessionTelemetry(Metrics, TimeProvider, Name);
+        return setUp;
     }
 
     /// <inheritdoc />
@@ -190,10 +203,12 @@ public class AvatarVideoService : FrameProcessor
 
     private async ValueTask<bool> OpenSessionAsync(StartFrame start, CancellationToken cancellationToken)
     {
+        _telemetry.Opening();
         try
         {
-            var context = new AvatarSessionContext(start.AudioOutSampleRate, _loggerFactory, TimeProvider);
+            var context = new AvatarSessionContext(start.AudioOutSampleRate, _loggerFactory, TimeProvider) { MeterFactory = MeterFactory };
             IAvatarSession session = await _factory.OpenAsync(context, cancellationToken).ConfigureAwait(false);
+            _telemetry.Opened(session.Id);
             _speech = new AvatarSpeechInput(session.SpeechSampleRate);
             if (session.Media.Count == 0)
             {
@@ -207,12 +222,14 @@ public class AvatarVideoService : FrameProcessor
             Logger.LogInformation("{Processor}: avatar session {SessionId} opened", Name, session.Id);
             return true;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
         {
+            _telemetry.OpenFailed(ex);
             throw;
         }
         catch (Exception ex)
         {
+            _telemetry.OpenFailed(ex);
             string why = ex is AvatarStartException ? ex.Message : $"failed to open the avatar session: {ex.Message}";
             await PushErrorAsync($"{Name}: the avatar could not start: {why}", ex, fatal: true).ConfigureAwait(false);
             return false;
@@ -254,7 +271,8 @@ public class AvatarVideoService : FrameProcessor
         _speech!.Reset();
         Interlocked.Exchange(ref _utteranceBytes, 0);
         _utterances.Begin(utterance, openedByTts);
-        _ = StartBackgroundTask("avatar-utterance", ct => WatchAsync(utterance, ct));
+        Activity? span = _telemetry.UtteranceBegun(utterance.Id);
+        _ = StartBackgroundTask("avatar-utterance", ct => WatchAsync(utterance, span, ct));
         return utterance;
     }
 
@@ -299,14 +317,16 @@ public class AvatarVideoService : FrameProcessor
     }
 
     // One owner per utterance: its completion says how it ended; a loss becomes an error, never silence.
-    private async Task WatchAsync(IAvatarUtterance utterance, CancellationToken cancellationToken)
+    private async Task WatchAsync(IAvatarUtterance utterance, Activity? span, CancellationToken cancellationToken)
     {
+        Exception? lost = null;
         try
         {
             await utterance.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException && !_closing)
         {
+            lost = ex;
             await PushErrorAsync(ex.Message, ex).ConfigureAwait(false);
         }
         catch (Exception)
@@ -315,6 +335,7 @@ public class AvatarVideoService : FrameProcessor
         }
         finally
         {
+            _telemetry.UtteranceEnded(span, OutcomeOf(utterance, lost), lost);
             if (!_utterances.IsInterrupted(utterance.Id) && utterance.Completion.IsCompletedSuccessfully)
             {
                 _spokenText.Spoken(utterance.Id);
@@ -327,7 +348,11 @@ public class AvatarVideoService : FrameProcessor
 
     private async ValueTask InterruptAsync(CancellationToken cancellationToken)
     {
-        _utterances.InterruptAll();
+        if (_utterances.InterruptAll())
+        {
+            _telemetry.Interrupted();
+        }
+
         _spokenText.DropAll();
         _speech?.Reset();
         _endTimer.Disarm();
@@ -385,7 +410,9 @@ public class AvatarVideoService : FrameProcessor
         _closing = true;
         if (_link is { } link)
         {
-            await link.CloseAsync(reason).ConfigureAwait(false);
+            Activity? span = _telemetry.Closing(reason);
+            int errors = await link.CloseAsync(reason).ConfigureAwait(false);
+            _telemetry.Closed(span, errors);
         }
 
         _wiring.TransportNeverReady(_output, Logger, Name);
@@ -435,6 +462,12 @@ public class AvatarVideoService : FrameProcessor
                 QueueFrameAsync(new UtteranceTimeoutFrame(id, sequence), FrameDirection.Downstream, ct).AsTask());
         }
     }
+
+    private string OutcomeOf(IAvatarUtterance utterance, Exception? lost) =>
+        _utterances.IsInterrupted(utterance.Id) ? "interrupted"
+        : lost is not null || utterance.Completion.IsFaulted ? "lost"
+        : !utterance.Completion.IsCompletedSuccessfully ? "unfinished"
+        : utterance.HasSpeech ? "spoken" : "empty";
 
     /// <summary>Queued to itself when held TTS text may have been spoken.</summary>
     private sealed class SpokenTextDueFrame : ControlFrame;

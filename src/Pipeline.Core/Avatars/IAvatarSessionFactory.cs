@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace Pipeline.Core.Avatars;
@@ -20,4 +21,8 @@ public interface IAvatarSessionFactory
 /// <param name="OutputSampleRate">The pipeline's output audio rate, in Hz (the avatar's audio is delivered at it unless the provider is told otherwise).</param>
 /// <param name="LoggerFactory">The pipeline's logging.</param>
 /// <param name="TimeProvider">The pipeline's clock: every timer of the session runs on it.</param>
-public sealed record AvatarSessionContext(int OutputSampleRate, ILoggerFactory LoggerFactory, TimeProvider TimeProvider);
+public sealed record AvatarSessionContext(int OutputSampleRate, ILoggerFactory LoggerFactory, TimeProvider TimeProvider)
+{
+    /// <summary>The pipeline's meter factory (with DI, the container's), for the provider's own meters; null for process-wide meters.</summary>
+    public IMeterFactory? MeterFactory { get; init; }
+}

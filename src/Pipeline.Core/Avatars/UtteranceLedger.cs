@@ -100,21 +100,24 @@ internal sealed class UtteranceLedger
     }
 
     /// <summary>Forgets every utterance (the session interrupts them) and remembers their ids.</summary>
-    public void InterruptAll()
+    /// <returns>Whether an utterance not interrupted before was cut off (speech was in progress).</returns>
+    public bool InterruptAll()
     {
         lock (_gate)
         {
+            bool cut = false;
             if (_current is { } current)
             {
-                Remember(current.Utterance.Id);
+                cut |= Remember(current.Utterance.Id);
             }
 
             foreach (IAvatarUtterance ended in _ended)
             {
-                Remember(ended.Id);
+                cut |= Remember(ended.Id);
             }
 
             _current = null;
+            return cut;
         }
     }
 
@@ -144,13 +147,20 @@ internal sealed class UtteranceLedger
         }
     }
 
-    private void Remember(string id)
+    private bool Remember(string id)
     {
+        if (_interruptedIds.Contains(id))
+        {
+            return false;
+        }
+
         _interruptedIds.Add(id);
         if (_interruptedIds.Count > InterruptedIdsKept)
         {
             _interruptedIds.RemoveAt(0);
         }
+
+        return true;
     }
 
     /// <summary>

@@ -212,6 +212,7 @@ public sealed class PipelineTask : IAsyncDisposable
             {
                 OnFramePushed = _idle is { } idle ? idle.OnFramePushed : null,
                 OnFatalError = OnFatalError,
+                MeterFactory = _options.MeterFactory,
             };
             await _head.SetupAsync(setup, cancellationToken).ConfigureAwait(false);
             await _pipeline.SetupAsync(setup, cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Pipeline.Core.Frames;
 using Pipeline.Core.Observers;
 
@@ -59,6 +60,12 @@ public sealed class PipelineTaskOptions
 
     /// <summary>Observers told about every frame pushed inside the pipeline.</summary>
     public IReadOnlyList<IFrameObserver> Observers { get; init; } = [];
+
+    /// <summary>
+    /// Creates the processors' meters (with DI, the container's <see cref="IMeterFactory"/>); null for the process-wide
+    /// meters. Meter names are listed in <see cref="Diagnostics.CoreTelemetry"/>.
+    /// </summary>
+    public IMeterFactory? MeterFactory { get; init; }
 
     internal StartFrame CreateStartFrame() => new()
     {

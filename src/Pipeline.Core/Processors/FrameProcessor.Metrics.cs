@@ -1,9 +1,12 @@
+using Pipeline.Core.Diagnostics;
 using Pipeline.Core.Frames;
 using Pipeline.Core.Metrics;
 
 namespace Pipeline.Core.Processors;
 
-// Time-to-first-byte and processing-time measurements, emitted as MetricsFrames when the StartFrame enables them.
+// Time-to-first-byte and processing-time measurements: emitted as MetricsFrames when the StartFrame enables them, and
+// recorded on Pipeline.Core's meter (pipeline.processor.ttfb, pipeline.processor.processing.duration) when a listener
+// is subscribed to it.
 public abstract partial class FrameProcessor
 {
     private long _ttfbStart;
@@ -13,7 +16,7 @@ public abstract partial class FrameProcessor
     /// <summary>Starts a time-to-first-byte measurement (no-op when metrics are off or one is running).</summary>
     protected void StartTtfbMetrics()
     {
-        if (!MetricsEnabled || (StartSettings!.ReportOnlyInitialTtfb && _ttfbReported))
+        if ((!MetricsEnabled && !_metrics.Ttfb.Enabled) || (StartSettings is { ReportOnlyInitialTtfb: true } && _ttfbReported))
         {
             return;
         }
@@ -33,14 +36,19 @@ public abstract partial class FrameProcessor
 
         _ttfbReported = true;
         TimeSpan elapsed = TimeProvider.GetElapsedTime(start);
-        await PushFrameAsync(new MetricsFrame([new TtfbMetricsData(Name, elapsed)])).ConfigureAwait(false);
+        _metrics.Ttfb.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>(TelemetryTags.ProcessorType, GetType().Name));
+        if (MetricsEnabled)
+        {
+            await PushFrameAsync(new MetricsFrame([new TtfbMetricsData(Name, elapsed)])).ConfigureAwait(false);
+        }
+
         return elapsed;
     }
 
     /// <summary>Starts a processing-time measurement (no-op when metrics are off).</summary>
     protected void StartProcessingMetrics()
     {
-        if (MetricsEnabled)
+        if (MetricsEnabled || _metrics.ProcessingDuration.Enabled)
         {
             Interlocked.CompareExchange(ref _processingStart, TimeProvider.GetTimestamp(), 0);
         }
@@ -57,7 +65,12 @@ public abstract partial class FrameProcessor
         }
 
         TimeSpan elapsed = TimeProvider.GetElapsedTime(start);
-        await PushFrameAsync(new MetricsFrame([new ProcessingMetricsData(Name, elapsed)])).ConfigureAwait(false);
+        _metrics.ProcessingDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>(TelemetryTags.ProcessorType, GetType().Name));
+        if (MetricsEnabled)
+        {
+            await PushFrameAsync(new MetricsFrame([new ProcessingMetricsData(Name, elapsed)])).ConfigureAwait(false);
+        }
+
         return elapsed;
     }
 }

@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Core.Diagnostics;
 using Pipeline.Core.Frames;
 using Pipeline.Core.Observers;
 
@@ -41,6 +43,7 @@ public abstract partial class FrameProcessor : IAsyncDisposable, IFrameScheduler
     private readonly FrameScheduler _scheduler;
     private IReadOnlyList<IFrameObserver> _observers = [];
     private Action<Frame>? _onPushed;
+    private CoreMetrics _metrics = CoreMetrics.Default;
     private int _setUp;
     private int _disposed;
 
@@ -99,6 +102,12 @@ public abstract partial class FrameProcessor : IAsyncDisposable, IFrameScheduler
     /// <summary>The clock for everything timed (set up by <see cref="SetupAsync"/>).</summary>
     protected TimeProvider TimeProvider { get; private set; }
 
+    /// <summary>Creates the meters of the processor's package (set up by <see cref="SetupAsync"/>; null: process-wide meters).</summary>
+    protected IMeterFactory? MeterFactory { get; private set; }
+
+    /// <summary>Pipeline.Core's instruments for this run.</summary>
+    internal CoreMetrics Metrics => _metrics;
+
     /// <summary>Links <paramref name="next"/> after this processor, in both directions.</summary>
     /// <returns><paramref name="next"/>, so links can be chained.</returns>
     /// <exception cref="InvalidOperationException">
@@ -143,6 +152,13 @@ public abstract partial class FrameProcessor : IAsyncDisposable, IFrameScheduler
         TimeProvider = setup.TimeProvider;
         _observers = setup.Observers;
         _onPushed = setup.OnFramePushed;
+        MeterFactory = setup.MeterFactory;
+        _metrics = CoreMetrics.For(setup.MeterFactory);
+        if (UsesQueues)
+        {
+            _metrics.TrackQueue(this);
+        }
+
         _scheduler.Start(setup.Tasks, setup.OnFatalError, UsesQueues);
         return Task.CompletedTask;
     }
@@ -248,6 +264,7 @@ public abstract partial class FrameProcessor : IAsyncDisposable, IFrameScheduler
         }
 
         await _scheduler.StopAsync().ConfigureAwait(false);
+        _metrics.UntrackQueue(this);
         try
         {
             await CleanupAsync().ConfigureAwait(false);
@@ -302,6 +319,8 @@ public abstract partial class FrameProcessor : IAsyncDisposable, IFrameScheduler
     ValueTask IFrameSchedulerHost.PushAsync(Frame frame, FrameDirection direction) => PushFrameAsync(frame, direction, CancellationToken.None);
 
     ValueTask IFrameSchedulerHost.PushErrorAsync(string message, Exception exception) => PushErrorAsync(message, exception);
+
+    void IFrameSchedulerHost.OnFrameDropped(string reason) => _metrics.FrameDropped(GetType().Name, reason);
 
     /// <summary>Throws unless this processor is free to join a new pipeline (not linked, never run).</summary>
     internal void ThrowIfNotFreeToLink()

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Core.Frames;
@@ -32,6 +33,12 @@ public sealed class FrameProcessorSetup
 
     /// <summary>Observers told about every frame a processor pushes.</summary>
     public IReadOnlyList<IFrameObserver> Observers { get; }
+
+    /// <summary>
+    /// Creates the processors' meters (e.g. the one a host's DI container provides); null for the process-wide meters.
+    /// Meter names are listed in <see cref="Diagnostics.CoreTelemetry"/>.
+    /// </summary>
+    public IMeterFactory? MeterFactory { get; init; }
 
     /// <summary>Told about every frame a processor pushes, synchronously (the runner's idle-activity probe); must be cheap.</summary>
     internal Action<Frame>? OnFramePushed { get; init; }

@@ -108,13 +108,14 @@ internal sealed partial class FrameScheduler
         catch (OperationCanceledException)
         {
             // A push takes the frame's pooled buffer reference even when it fails: the frame goes nowhere, so it is released here.
-            frame.Release();
             if (_dataCts.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                LogDropped(_host.Logger, _host.Name, frame, "processor cancelled");
+                Dropped(frame, "processor cancelled", "cancelled");
+                frame.Release();
                 return;
             }
 
+            frame.Release();
             throw;
         }
 
@@ -136,8 +137,8 @@ internal sealed partial class FrameScheduler
                 _credits.Release();
             }
 
+            Dropped(frame, "processor has ended", "ended");
             frame.Release();
-            LogDropped(_host.Logger, _host.Name, frame, "processor has ended");
         }
     }
 
@@ -150,7 +151,7 @@ internal sealed partial class FrameScheduler
             {
                 // Late frames (e.g. an interruption queued while the task shuts down) are ignored: the epoch they
                 // would cancel is already disposed.
-                LogDropped(_host.Logger, _host.Name, frame, "processor disposed");
+                Dropped(frame, "processor disposed", "disposed");
                 frame.Release();
                 return;
             }
@@ -248,6 +249,7 @@ internal sealed partial class FrameScheduler
                         if (!uninterruptible && item.Epoch != epoch.Number)
                         {
                             Interlocked.Increment(ref _droppedByInterruption);
+                            _host.OnFrameDropped("interruption");
                             continue;
                         }
 
@@ -412,6 +414,12 @@ internal sealed partial class FrameScheduler
         {
             item.Frame.Release();
         }
+    }
+
+    private void Dropped(Frame frame, string why, string reason)
+    {
+        LogDropped(_host.Logger, _host.Name, frame, why);
+        _host.OnFrameDropped(reason);
     }
 
     [LoggerMessage(Level = LogLevel.Trace, Message = "{Processor}: dropped {Frame}: {Why}")]

@@ -23,4 +23,7 @@ internal interface IFrameSchedulerHost
 
     /// <summary>Pushes a non-fatal error upstream (a background task failed).</summary>
     ValueTask PushErrorAsync(string message, Exception exception);
+
+    /// <summary>A frame was discarded (counted in <c>pipeline.frames.dropped</c>); <paramref name="reason"/> is a constant.</summary>
+    void OnFrameDropped(string reason);
 }

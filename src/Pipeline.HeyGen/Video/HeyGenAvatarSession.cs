@@ -5,6 +5,7 @@ using Pipeline.Core.Avatars;
 using Pipeline.Core.Frames;
 using Pipeline.Core.Media;
 using Pipeline.HeyGen.Api;
+using Pipeline.HeyGen.Diagnostics;
 using Pipeline.HeyGen.Realtime;
 using Pipeline.HeyGen.Realtime.Events;
 
@@ -22,6 +23,7 @@ internal sealed class HeyGenAvatarSession : IAvatarSession
     private readonly HeyGenVideoServiceOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly HeyGenMetrics _metrics;
     private readonly Channel<AvatarEvent> _events = Channel.CreateUnbounded<AvatarEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _closeLock = new();
@@ -40,6 +42,7 @@ internal sealed class HeyGenAvatarSession : IAvatarSession
         _options = options;
         _logger = context.LoggerFactory.CreateLogger<HeyGenAvatarSession>();
         _time = context.TimeProvider;
+        _metrics = HeyGenMetrics.For(context.MeterFactory);
     }
 
     public string Id => _info?.SessionId ?? "(not opened)";
@@ -75,6 +78,8 @@ internal sealed class HeyGenAvatarSession : IAvatarSession
             step = "connect the realtime websocket";
             session._realtime = new HeyGenRealtimeClient(
                 session.CreateRealtimeOptions(info), context.LoggerFactory.CreateLogger<HeyGenRealtimeClient>(), context.TimeProvider);
+            session._realtime.Reconnected += session.OnReconnected;
+            session._realtime.Faulted += session.OnRealtimeFaulted;
             await session._realtime.ConnectAsync(new Uri(info.WebSocketUrl), cancellationToken).ConfigureAwait(false);
             session._eventPump = session.PumpEventsAsync(session._realtime);
 
@@ -309,6 +314,10 @@ internal sealed class HeyGenAvatarSession : IAvatarSession
             }
         }
     }
+
+    private void OnReconnected(object? sender, RealtimeReconnectedEventArgs e) => _metrics.Reconnect("reconnected");
+
+    private void OnRealtimeFaulted(object? sender, RealtimeFaultedEventArgs e) => _metrics.Reconnect("failed");
 
     private void OnParticipantLeft(object? sender, AvatarParticipantEventArgs e)
     {

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Core.Media;
+using Pipeline.LiveKit.Diagnostics;
 
 namespace Pipeline.LiveKit;
 
@@ -45,19 +47,27 @@ public sealed class LiveKitAvatarMediaConnector : IAvatarMediaConnector
     {
         ArgumentNullException.ThrowIfNull(request);
         var session = new LiveKitAvatarMediaSession(request, _options, _loggerFactory);
+        using Activity? activity = LiveKitTelemetry.Source.StartActivity("livekit.room.connect");
+        long started = Stopwatch.GetTimestamp();
         try
         {
             await session.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            LiveKitTelemetry.ConnectDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            activity?.SetStatus(ActivityStatusCode.Ok);
             return session;
         }
-        catch (Exception e) when (e is LiveKitException or LiveKitNativeLibraryException)
+        catch (Exception e)
         {
+            // Only the exception type: the message of a failed join may quote the room URL.
+            var errorType = new KeyValuePair<string, object?>("error.type", e.GetType().Name);
+            LiveKitTelemetry.ConnectDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, errorType);
+            activity?.SetTag(errorType.Key, errorType.Value).SetStatus(ActivityStatusCode.Error, e.GetType().Name);
             await session.DisposeAsync().ConfigureAwait(false);
-            throw new AvatarMediaException(e.Message, e);
-        }
-        catch
-        {
-            await session.DisposeAsync().ConfigureAwait(false);
+            if (e is LiveKitException or LiveKitNativeLibraryException)
+            {
+                throw new AvatarMediaException(e.Message, e);
+            }
+
             throw;
         }
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
@@ -5,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Polly;
+using Pipeline.HeyGen.Diagnostics;
 using Polly.Timeout;
 
 namespace Pipeline.HeyGen.Api.Http;
@@ -67,7 +69,37 @@ internal sealed class AvatarApiTransport : IDisposable
     public TimeProvider TimeProvider => _time;
 
     /// <summary>Sends the call and returns the HTTP status with the envelope's <c>data</c> (null when the body had none).</summary>
+    /// <remarks>Traced as one activity (the HttpClient's activities, one per attempt, are its children) and timed in
+    /// <c>heygen.api.request.duration</c>; tags name the operation, status and session, never a key, token or URL.</remarks>
     public async Task<ApiResult> SendAsync(AvatarApiCall call, CancellationToken cancellationToken)
+    {
+        using Activity? activity = HeyGenTelemetry.Source.StartActivity($"{ServiceName} {call.Operation}", ActivityKind.Internal);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("heygen.api.service", ServiceName);
+            activity.SetTag("heygen.api.operation", call.Operation);
+            activity.SetTag("pipeline.avatar.session.id", call.SessionId);
+        }
+
+        long started = _time.GetTimestamp();
+        try
+        {
+            ApiResult result = await SendCoreAsync(call, cancellationToken).ConfigureAwait(false);
+            HeyGenMetrics.Default.RecordRequest(ServiceName, call.Operation, result.Status, errorType: null, _time.GetElapsedTime(started));
+            activity?.SetTag("http.response.status_code", result.Status).SetStatus(ActivityStatusCode.Ok);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            int status = ex is HeyGenApiException failed ? failed.Status : 0;
+            string errorType = ex.GetType().Name;
+            HeyGenMetrics.Default.RecordRequest(ServiceName, call.Operation, status, errorType, _time.GetElapsedTime(started));
+            activity?.SetTag("http.response.status_code", status).SetTag("error.type", errorType).SetStatus(ActivityStatusCode.Error, errorType);
+            throw;
+        }
+    }
+
+    private async Task<ApiResult> SendCoreAsync(AvatarApiCall call, CancellationToken cancellationToken)
     {
         var pipeline = call switch
         {
