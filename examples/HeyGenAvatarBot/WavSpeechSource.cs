@@ -52,7 +52,7 @@ internal sealed record SpeechClip(int Number, string Text, byte[] Pcm, int Sampl
         var clips = new List<SpeechClip>();
         for (int i = 0; i < lines.Length; i++)
         {
-            (byte[] pcm, int rate, int channels) = WavFile.Read(Path.Combine(directory, $"sentence-{i + 1}.wav"));
+            (byte[] pcm, int rate, int channels) = Output.WavFile.Read(Path.Combine(directory, $"sentence-{i + 1}.wav"));
             if (channels != 1)
             {
                 throw new InvalidDataException($"sentence-{i + 1}.wav must be mono.");

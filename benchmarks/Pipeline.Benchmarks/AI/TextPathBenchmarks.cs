@@ -39,7 +39,7 @@ public class TextPathBenchmarks
         string[] tokens = Enumerable.Range(0, Sentences)
             .SelectMany(s => new[] { "This", " is", " sentence", " number", $" {s}", " of", " the", " reply. " })
             .ToArray();
-        byte[] wav = WavWriter.Write(Pcm16.Sine(220, TimeSpan.FromMilliseconds(100), ProviderRate), ProviderRate);
+        byte[] wav = WavFile.Write(Pcm16.Sine(220, TimeSpan.FromMilliseconds(100), ProviderRate), ProviderRate);
         _llm = new LLMProcessor(new InstantChatClient(tokens));
         var pipeline = new FramePipeline([_llm, new SentenceAggregator(), new TextToSpeechProcessor(new InstantSpeechClient(wav))], "bench");
         _task = new PipelineTask(pipeline, new PipelineTaskOptions { AudioOutSampleRate = 24_000 });
@@ -104,8 +104,8 @@ public class TextPathBenchmarks
             string text, TextToSpeechOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
 #pragma warning restore CS1998
         {
-            yield return new TextToSpeechResponseUpdate([new DataContent(wav.AsMemory(0, WavWriter.HeaderBytes), "audio/wav")]);
-            yield return new TextToSpeechResponseUpdate([new DataContent(wav.AsMemory(WavWriter.HeaderBytes), "audio/wav")]);
+            yield return new TextToSpeechResponseUpdate([new DataContent(wav.AsMemory(0, WavFile.CanonicalHeaderBytes), "audio/wav")]);
+            yield return new TextToSpeechResponseUpdate([new DataContent(wav.AsMemory(WavFile.CanonicalHeaderBytes), "audio/wav")]);
         }
 
         public object? GetService(Type serviceType, object? serviceKey = null) => serviceType.IsInstanceOfType(this) ? this : null;
