@@ -1,6 +1,9 @@
 namespace Pipeline.HeyGen.Api;
 
 /// <summary>Settings shared by the HeyGen and LiveAvatar REST clients.</summary>
+/// <remarks>The properties have <c>set</c> accessors (not <c>init</c>) because configuration binding
+/// (<c>AddHeyGenApi(configuration.GetSection(...))</c>) and <c>Configure</c> callbacks set them after construction; the
+/// rules are checked once, by <see cref="Validate"/>, when a client is built or the host starts.</remarks>
 public abstract class AvatarApiOptions
 {
     /// <summary>The API key, sent in the <c>x-api-key</c> header. Required; never logged.</summary>
