@@ -74,6 +74,13 @@ internal sealed class HeyGenAvatarSession : IAvatarSession
             step = "open the session";
             StandardSessionResponse info = session._info = await api.NewSessionAsync(options.SessionRequest, cancellationToken).ConfigureAwait(false);
             session._logger.LogInformation("HeyGen session {SessionId} opened", info.SessionId);
+            string identity = AvatarIdentityResolver.Resolve(options);
+            if (direct)
+            {
+                // Before the websocket: a session that gives the user no way into its room is of no use.
+                step = "hand out the avatar's room";
+                session.RoomAccess = DirectRoomRules.AccessFor(options, info, identity);
+            }
 
             step = "connect the realtime websocket";
             session._realtime = new HeyGenRealtimeClient(
@@ -83,14 +90,11 @@ internal sealed class HeyGenAvatarSession : IAvatarSession
             await session._realtime.ConnectAsync(new Uri(info.WebSocketUrl), cancellationToken).ConfigureAwait(false);
             session._eventPump = session.PumpEventsAsync(session._realtime);
 
-            string identity = AvatarIdentityResolver.Resolve(options);
-            if (direct)
+            if (session.RoomAccess is not null)
             {
-                step = "hand out the avatar's room";
-                session.RoomAccess = DirectRoomRules.AccessFor(options, info, identity);
                 session._logger.LogInformation(
                     "HeyGen session {SessionId}: direct-room mode, the avatar publishes into {Room} as '{Identity}'; the bot does not join it",
-                    info.SessionId, session.RoomAccess.Url.GetLeftPart(UriPartial.Path), identity);
+                    info.SessionId, session.RoomAccess.Url.GetLeftPart(UriPartial.Path), session.RoomAccess.AvatarIdentity);
                 return session;
             }
 
