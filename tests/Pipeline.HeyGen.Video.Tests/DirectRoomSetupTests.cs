@@ -63,7 +63,7 @@ public sealed class DirectRoomSetupTests
         services.AddHeyGenVideoService(o => o.MediaMode = AvatarMediaMode.DirectRoom);
         await using ServiceProvider provider = services.BuildServiceProvider();
 
-        HeyGenVideoService service = provider.GetRequiredService<HeyGenVideoService>();
+        HeyGenVideoService service = provider.GetRequiredService<HeyGenVideoServiceFactory>().Create();
 
         var task = new PipelineTask(service);
         await task.QueueFrameAsync(new EndFrame());
