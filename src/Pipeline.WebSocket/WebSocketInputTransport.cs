@@ -17,6 +17,12 @@ namespace Pipeline.WebSocket;
 /// </summary>
 public sealed class WebSocketInputTransport : FrameProcessor
 {
+    /// <summary>
+    /// The <see cref="Frame.Metadata"/> key of an input audio frame's capture time as the client stamped it: a
+    /// <see cref="long"/>, microseconds since 1970 on the client's wall clock (absent when the client sent 0).
+    /// </summary>
+    public const string ClientTimestampKey = "websocket.client_timestamp_us";
+
     private readonly WebSocketTransport _transport;
 
     internal WebSocketInputTransport(WebSocketTransport transport)
@@ -67,6 +73,10 @@ public sealed class WebSocketInputTransport : FrameProcessor
                         try
                         {
                             frame = ToPipelineRate(audio, ref resampler);
+                            if (audio.TimestampMicroseconds != 0)
+                            {
+                                frame.Metadata[ClientTimestampKey] = audio.TimestampMicroseconds;
+                            }
                         }
                         finally
                         {

@@ -51,6 +51,10 @@ internal sealed record ServerWelcome : ServerMessage
     [JsonPropertyName("pipelineSampleRate")]
     public int PipelineSampleRate { get; init; }
 
+    /// <summary>The wall-clock time of media timestamp 0, in microseconds since 1970.</summary>
+    [JsonPropertyName("serverEpochUs")]
+    public long ServerEpochMicroseconds { get; init; }
+
     /// <summary>The most video frames per second the server sends.</summary>
     [JsonPropertyName("maxVideoFps")]
     public double MaxVideoFps { get; init; }

@@ -24,19 +24,24 @@ internal sealed class ClientMessageReader(System.Net.WebSockets.WebSocket socket
     // One byte more than the limit, so that an oversize message is seen without reading it all.
     private readonly byte[] _buffer = new byte[options.MaxClientMessageBytes + 1];
 
-    /// <summary>Waits for the hello (at most <see cref="WebSocketTransportOptions.HelloTimeout"/>) and checks it.</summary>
-    public async Task<AudioFormat> ReadHelloAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for the hello and checks it. When none comes within <see cref="WebSocketTransportOptions.HelloTimeout"/>,
+    /// <paramref name="requestClose"/> closes the client with a reason; the read goes on until the client answers the
+    /// close (cancelling a websocket read would abort the connection, and the reason with it).
+    /// </summary>
+    public async Task<AudioFormat> ReadHelloAsync(Action<CloseRequest> requestClose, CancellationToken cancellationToken)
     {
+        var lateHello = new CloseRequest(WireProtocol.Malformed, $"no hello within {options.HelloTimeout.TotalSeconds:0.#} s: send the hello message as soon as the socket opens");
         using var timeout = new CancellationTokenSource(options.HelloTimeout, clock);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         (WebSocketMessageType type, int length) message;
-        try
+        using (timeout.Token.Register(() => requestClose(lateHello)))
         {
-            message = await ReadMessageAsync(linked.Token).ConfigureAwait(false);
+            message = await ReadMessageAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+
+        if (timeout.IsCancellationRequested)
         {
-            throw Violation(WireProtocol.Malformed, $"no hello within {options.HelloTimeout.TotalSeconds:0.#} s: send the hello message as soon as the socket opens");
+            throw new ProtocolViolationException(lateHello);
         }
 
         if (message.type == WebSocketMessageType.Close)
@@ -106,7 +111,7 @@ internal sealed class ClientMessageReader(System.Net.WebSockets.WebSocket socket
 
             byte[] pcm = ArrayPool<byte>.Shared.Rent(pcmLength);
             message[MediaHeader.Size..].CopyTo(pcm);
-            await inbound.WriteAsync(new ClientAudio(session, pcm, pcmLength, header.SampleRate), cancellationToken).ConfigureAwait(false);
+            await inbound.WriteAsync(new ClientAudio(session, pcm, pcmLength, header.SampleRate, header.TimestampMicroseconds), cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -67,8 +67,13 @@ internal sealed class ClientSession
         var reader = new ClientMessageReader(_socket, _options, _clock);
         try
         {
-            InputFormat = await reader.ReadHelloAsync(cancellationToken).ConfigureAwait(false);
-            Enqueue(new ServerWelcome { PipelineSampleRate = pipelineSampleRate, MaxVideoFps = _options.MaxVideoFramesPerSecond });
+            InputFormat = await reader.ReadHelloAsync(RequestClose, cancellationToken).ConfigureAwait(false);
+            Enqueue(new ServerWelcome
+            {
+                PipelineSampleRate = pipelineSampleRate,
+                MaxVideoFps = _options.MaxVideoFramesPerSecond,
+                ServerEpochMicroseconds = Media.EpochMicroseconds,
+            });
             await onJoined(this).ConfigureAwait(false);
             await reader.ReadAudioAsync(InputFormat, this, inbound, cancellationToken).ConfigureAwait(false);
             RequestClose(new CloseRequest(WebSocketCloseStatus.NormalClosure, "goodbye"));

@@ -11,8 +11,11 @@ internal sealed record ClientJoined(ClientSession Session) : InboundEvent(Sessio
 /// <summary>The active client went away; <paramref name="Close"/> says why when the server closed it.</summary>
 internal sealed record ClientLeft(ClientSession Session, CloseRequest? Close) : InboundEvent(Session);
 
-/// <summary>A chunk of the client's microphone audio (mono PCM16 in a rented buffer, returned by <see cref="Release"/>).</summary>
-internal sealed record ClientAudio(ClientSession Session, byte[] Buffer, int Length, int SampleRate) : InboundEvent(Session)
+/// <summary>
+/// A chunk of the client's microphone audio (mono PCM16 in a rented buffer, returned by <see cref="Release"/>), with
+/// the header's timestamp: the client's capture time on its wall clock, or 0.
+/// </summary>
+internal sealed record ClientAudio(ClientSession Session, byte[] Buffer, int Length, int SampleRate, long TimestampMicroseconds) : InboundEvent(Session)
 {
     /// <summary>The PCM16 bytes.</summary>
     public ReadOnlySpan<byte> Pcm => Buffer.AsSpan(0, Length);

@@ -9,6 +9,9 @@ namespace Pipeline.WebSocket.Server;
 internal sealed class MediaClock(TimeProvider clock)
 {
     private readonly long _start = clock.GetTimestamp();
+
+    /// <summary>The wall-clock time of timestamp 0, in microseconds since 1970 (lets a client on the same machine measure delays).</summary>
+    public long EpochMicroseconds { get; } = (clock.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / 10;
     private long _audioEnd;
 
     /// <summary>Now, in microseconds since the client joined.</summary>
