@@ -115,6 +115,7 @@ public sealed class LifecycleTests
             TimeProvider = clock,
         });
         await using TestClient client = await TestClient.ConnectAsync(served.WebSocketUri);
+        await served.Harness.WaitUntilAsync(() => served.Transport.Server.Reserved is not null, "the server to take the client");
         Task<Received> closing = client.ReceiveCloseAsync();
 
         clock.Advance(TimeSpan.FromSeconds(9));

@@ -29,10 +29,12 @@ internal sealed class ClientMessageReader(System.Net.WebSockets.WebSocket socket
     /// <paramref name="requestClose"/> closes the client with a reason; the read goes on until the client answers the
     /// close (cancelling a websocket read would abort the connection, and the reason with it).
     /// </summary>
-    public async Task<AudioFormat> ReadHelloAsync(Action<CloseRequest> requestClose, CancellationToken cancellationToken)
+    /// <param name="timeout">Cancelled when the hello is late (started when the client connected).</param>
+    /// <param name="requestClose">Closes the client.</param>
+    /// <param name="cancellationToken">Cancelled when the server stops.</param>
+    public async Task<AudioFormat> ReadHelloAsync(CancellationTokenSource timeout, Action<CloseRequest> requestClose, CancellationToken cancellationToken)
     {
         var lateHello = new CloseRequest(WireProtocol.Malformed, $"no hello within {options.HelloTimeout.TotalSeconds:0.#} s: send the hello message as soon as the socket opens");
-        using var timeout = new CancellationTokenSource(options.HelloTimeout, clock);
         (WebSocketMessageType type, int length) message;
         using (timeout.Token.Register(() => requestClose(lateHello)))
         {

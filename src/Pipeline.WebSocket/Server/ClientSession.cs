@@ -15,7 +15,7 @@ namespace Pipeline.WebSocket.Server;
 /// are dropped when <see cref="WebSocketTransportOptions.MaxPendingVideoFrames"/> are already waiting; a client that
 /// lets the whole queue fill has stopped reading and is closed.
 /// </remarks>
-internal sealed class ClientSession
+internal sealed class ClientSession : IDisposable
 {
     private static long s_nextId;
     private readonly System.Net.WebSockets.WebSocket _socket;
@@ -23,6 +23,7 @@ internal sealed class ClientSession
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly Channel<OutgoingMessage> _outgoing;
+    private readonly CancellationTokenSource _helloTimeout;
     private CloseRequest? _close;
     private int _pendingVideo;
     private long _droppedVideo;
@@ -35,6 +36,8 @@ internal sealed class ClientSession
         _logger = logger;
         Id = Interlocked.Increment(ref s_nextId);
         Media = new MediaClock(clock);
+        // The hello's deadline runs from the moment the socket is accepted (this constructor).
+        _helloTimeout = new CancellationTokenSource(options.HelloTimeout, clock);
         _outgoing = Channel.CreateBounded<OutgoingMessage>(new BoundedChannelOptions(options.MaxPendingMessages)
         {
             SingleReader = true,
@@ -67,7 +70,7 @@ internal sealed class ClientSession
         var reader = new ClientMessageReader(_socket, _options, _clock);
         try
         {
-            InputFormat = await reader.ReadHelloAsync(RequestClose, cancellationToken).ConfigureAwait(false);
+            InputFormat = await reader.ReadHelloAsync(_helloTimeout, RequestClose, cancellationToken).ConfigureAwait(false);
             Enqueue(new ServerWelcome
             {
                 PipelineSampleRate = pipelineSampleRate,
@@ -102,6 +105,7 @@ internal sealed class ClientSession
         {
             // The client went away while the close was under way: nothing more to tell it.
         }
+
     }
 
     /// <summary>Queues a PCM16 audio chunk; false when the session is closing or full (then it closes).</summary>
@@ -145,6 +149,9 @@ internal sealed class ClientSession
         json.CopyTo(buffer, 0);
         return TryQueue(new OutgoingMessage(buffer, json.Length, WebSocketMessageType.Text, IsVideo: false));
     }
+
+    /// <summary>Releases the hello timer (the session's run has ended, or it never ran).</summary>
+    public void Dispose() => _helloTimeout.Dispose();
 
     /// <summary>Starts closing the session with a status and reason (the first request wins).</summary>
     public void RequestClose(CloseRequest close)

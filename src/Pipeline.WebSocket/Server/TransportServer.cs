@@ -46,6 +46,9 @@ internal sealed class TransportServer : IAsyncDisposable
     /// <summary>What clients did, for the input processor.</summary>
     public ChannelReader<InboundEvent> Inbound => _inbound.Reader;
 
+    /// <summary>The client holding the one client slot (connected, maybe before its hello), if any.</summary>
+    public ClientSession? Reserved => Volatile.Read(ref _reserved);
+
     /// <summary>The client whose hello was accepted and that has not left, if any.</summary>
     public ClientSession? Joined => Volatile.Read(ref _joined);
 
@@ -137,7 +140,7 @@ internal sealed class TransportServer : IAsyncDisposable
         string? subProtocol = context.WebSockets.WebSocketRequestedProtocols.Contains(WireProtocol.SubProtocol) ? WireProtocol.SubProtocol : null;
         using System.Net.WebSockets.WebSocket socket = await context.WebSockets.AcceptWebSocketAsync(subProtocol).ConfigureAwait(false);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-        var session = new ClientSession(socket, _options, _clock, _logger);
+        using var session = new ClientSession(socket, _options, _clock, _logger);
         string? refusal = Volatile.Read(ref _refusal);
         if (refusal is not null || Interlocked.CompareExchange(ref _reserved, session, null) is not null)
         {
