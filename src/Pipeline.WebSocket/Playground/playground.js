@@ -18,7 +18,7 @@ const captions = $("captions");
 // What the page did, for people debugging it and for the browser test and benchmark.
 const stats = {
   connected: false, audioChunksSent: 0, audioChunksScheduled: 0, audioChunksPlayed: 0, peakOutputLevel: 0,
-  framesReceived: 0, framesDrawn: 0, frameLatenciesMs: [], captions: 0, lastClose: null,
+  framesReceived: 0, framesDrawn: 0, frameLatenciesMs: [], frameTransitMs: [], captions: 0, lastClose: null,
 };
 window.playground = { stats, connect, disconnect };
 
@@ -186,6 +186,8 @@ function onMedia(buffer) {
   } else if (view.getUint8(0) === KIND_VIDEO) {
     stats.framesReceived++;
     const arrived = performance.now();
+    // From the frame reaching the server's transport to its message arriving here (same machine: same wall clock).
+    keepLast(stats.frameTransitMs, ((performance.timeOrigin + arrived) * 1000 - (serverEpochUs + timestampUs)) / 1000);
     createImageBitmap(new Blob([new Uint8Array(buffer, HEADER_BYTES)], { type: "image/jpeg" }))
       .then((bitmap) => frames.push({ at: playTime(timestampUs), bitmap, timestampUs, arrived }))
       .catch(() => {});
@@ -260,10 +262,7 @@ function render() {
       stats.framesDrawn++;
       // From the frame reaching the server's transport to being drawn here (same machine: same wall clock).
       const drawnUs = (performance.timeOrigin + performance.now()) * 1000;
-      stats.frameLatenciesMs.push((drawnUs - (serverEpochUs + due.timestampUs)) / 1000);
-      if (stats.frameLatenciesMs.length > 1000) {
-        stats.frameLatenciesMs.shift();
-      }
+      keepLast(stats.frameLatenciesMs, (drawnUs - (serverEpochUs + due.timestampUs)) / 1000);
     }
     analyser.getFloatTimeDomainData(levelSamples);
     let peak = 0;
@@ -289,6 +288,13 @@ function cleanUp() {
   stats.connected = false;
   button.setAttribute("aria-pressed", "false");
   button.textContent = "Connect";
+}
+
+function keepLast(list, value) {
+  list.push(value);
+  if (list.length > 1000) {
+    list.shift();
+  }
 }
 
 function setStatus(text) {
