@@ -182,7 +182,8 @@ function onMedia(buffer) {
   }
   const timestampUs = Number(view.getBigInt64(8, true));
   if (view.getUint8(0) === KIND_AUDIO) {
-    playAudio(view.getUint32(4, true), new Int16Array(buffer, HEADER_BYTES, (buffer.byteLength - HEADER_BYTES) >> 1), timestampUs);
+    const channels = Math.max(1, view.getUint16(2, true));
+    playAudio(view.getUint32(4, true), channels, new Int16Array(buffer, HEADER_BYTES, (buffer.byteLength - HEADER_BYTES) >> 1), timestampUs);
   } else if (view.getUint8(0) === KIND_VIDEO) {
     stats.framesReceived++;
     const arrived = performance.now();
@@ -208,14 +209,17 @@ function playTime(timestampUs) {
   return at;
 }
 
-function playAudio(sampleRate, pcm, timestampUs) {
-  if (!outContext || pcm.length === 0) {
+function playAudio(sampleRate, channels, pcm, timestampUs) {
+  const frames = Math.floor(pcm.length / channels);
+  if (!outContext || frames === 0) {
     return;
   }
-  const buffer = outContext.createBuffer(1, pcm.length, sampleRate);
-  const samples = buffer.getChannelData(0);
-  for (let i = 0; i < pcm.length; i++) {
-    samples[i] = pcm[i] / 32768;
+  const buffer = outContext.createBuffer(channels, frames, sampleRate);
+  for (let c = 0; c < channels; c++) {
+    const samples = buffer.getChannelData(c);
+    for (let i = 0; i < frames; i++) {
+      samples[i] = pcm[i * channels + c] / 32768; // interleaved PCM16
+    }
   }
   const source = outContext.createBufferSource();
   source.buffer = buffer;
