@@ -22,7 +22,7 @@ public sealed class PlaygroundBrowserTests(ITestOutputHelper output)
         }
         """;
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task The_playground_sends_the_microphone_and_shows_plays_and_captions_the_bot()
     {
         string work = Directory.CreateTempSubdirectory("playground-").FullName;

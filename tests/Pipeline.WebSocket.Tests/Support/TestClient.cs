@@ -128,11 +128,20 @@ internal sealed class TestClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Receives until a message matches (the others are skipped); the close is returned whatever it is.</summary>
+    /// <summary>
+    /// Receives until a message matches (the others are skipped); the close is returned whatever it is. Fails when no
+    /// match comes within the hang limit, even while other messages (an avatar's idle video) keep coming.
+    /// </summary>
     public async Task<Received> ReceiveUntilAsync(Func<Received, bool> match)
     {
+        DateTime deadline = DateTime.UtcNow + Hang;
         while (true)
         {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"No matching message within {Hang.TotalSeconds} s (other messages kept coming).");
+            }
+
             Received next = await ReceiveAsync();
             if (next.IsClose || match(next))
             {
