@@ -34,7 +34,7 @@ internal static class BotCommand
     public static RootCommand Create(TextWriter output, TextWriter error, Func<string, string?> environment)
     {
         var scripted = new Option<bool>("--scripted") { Description = "Run the scripted, headless conversation and write avatar.mp4, contact-sheet.png and transcript.txt (the default for now)." };
-        var output_ = new Option<string>("--output") { Description = "Directory for avatar.mp4, contact-sheet.png and transcript.txt.", DefaultValueFactory = _ => Path.Combine(Environment.CurrentDirectory, "avatar-output") };
+        var output_ = new Option<string>("--output") { Description = "Directory for avatar.mp4, contact-sheet.png and transcript.txt.", DefaultValueFactory = _ => "avatar-output" };
         var turns = new Option<int?>("--turns") { Description = "How many of the scripted user turns to play (default: all three)." };
         var engines = new Option<EngineChoice>("--engines") { Description = "auto: OpenAI when OPENAI_API_KEY is set, local otherwise; local: offline engines; openai: OpenAI (needs OPENAI_API_KEY).", DefaultValueFactory = _ => EngineChoice.Auto };
         var llmModel = new Option<string>("--llm-model") { Description = "OpenAI chat model.", DefaultValueFactory = _ => "gpt-4o-mini" };
@@ -100,7 +100,7 @@ internal static class BotCommand
                 TtsVoice = parse.GetValue(ttsVoice)!,
                 Avatar = product,
                 AvatarId = parse.GetValue(avatarId),
-                OutputDirectory = parse.GetValue(output_)!,
+                OutputDirectory = Path.GetFullPath(parse.GetValue(output_)!),
                 Turns = parse.GetValue(turns),
                 Width = width,
                 Height = height,

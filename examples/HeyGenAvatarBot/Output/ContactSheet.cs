@@ -82,7 +82,7 @@ internal sealed class ContactSheet(TimeSpan interval, int thumbWidth = 192, int 
             int ty = oy + thumbHeight + 2;
             BitmapFont.Draw(sheet, width, height, ox, ty, $"{picked[i].At.TotalSeconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)} S", (255, 210, 80));
             string caption = captionAt(picked[i].At);
-            IReadOnlyList<string> lines = BitmapFont.Wrap(caption.Length > 0 ? caption : "(silence)", BitmapFont.CharactersIn(thumbWidth), captionLines);
+            IReadOnlyList<string> lines = BitmapFont.Wrap(caption, BitmapFont.CharactersIn(thumbWidth), captionLines);
             for (int line = 0; line < lines.Count; line++)
             {
                 BitmapFont.Draw(sheet, width, height, ox, ty + ((line + 1) * BitmapFont.LineHeight), lines[line], caption.StartsWith("USER", StringComparison.Ordinal) ? ((byte)140, (byte)200, (byte)255) : ((byte)235, (byte)235, (byte)235));

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Threading.Channels;
 
 namespace HeyGenAvatarBot.Output;
 
@@ -10,22 +11,30 @@ namespace HeyGenAvatarBot.Output;
 /// the video goes to ffmpeg's standard input, the audio over a loopback TCP connection that ffmpeg opens to us (a
 /// second pipe without platform-specific named pipes).
 /// </summary>
+/// <remarks>
+/// Each input has its own pump task fed by a channel: ffmpeg opens and probes its inputs one after the other, so a
+/// writer that alternated between them would wait on the video pipe while ffmpeg waits for audio. The video channel is
+/// bounded (backpressure when ffmpeg encodes slower than real time); the audio is small and unbounded.
+/// </remarks>
 internal sealed class FfmpegEncoder : IAsyncDisposable
 {
     private readonly Process _ffmpeg;
     private readonly TcpListener _audioListener;
-    private readonly Task<TcpClient> _audioAccepted;
+    private readonly Channel<ReadOnlyMemory<byte>> _video = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(50) { SingleReader = true, SingleWriter = true });
+    private readonly Channel<ReadOnlyMemory<byte>> _audio = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly CancellationTokenSource _abort = new();
     private readonly Task<string> _errors;
-    private readonly MemoryStream _audioBeforeConnect = new();
-    private NetworkStream? _audio;
-    private bool _finished;
+    private readonly Task _videoPump;
+    private readonly Task _audioPump;
+    private Task<string?>? _finished;
 
     private FfmpegEncoder(Process ffmpeg, TcpListener audioListener, string path)
     {
         _ffmpeg = ffmpeg;
         _audioListener = audioListener;
-        _audioAccepted = audioListener.AcceptTcpClientAsync();
         _errors = ffmpeg.StandardError.ReadToEndAsync();
+        _videoPump = PumpVideoAsync();
+        _audioPump = PumpAudioAsync();
         Path = path;
     }
 
@@ -48,7 +57,7 @@ internal sealed class FfmpegEncoder : IAsyncDisposable
         };
         foreach (string arg in new[]
         {
-            "-y", "-hide_banner", "-loglevel", "error", "-nostdin",
+            "-y", "-hide_banner", "-loglevel", "error",
             "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", $"{width}x{height}", "-r", rate, "-thread_queue_size", "512", "-i", "pipe:0",
             "-f", "s16le", "-ar", sampleRate.ToString(CultureInfo.InvariantCulture), "-ac", "1", "-thread_queue_size", "512",
             "-i", $"tcp://127.0.0.1:{port}",
@@ -71,78 +80,82 @@ internal sealed class FfmpegEncoder : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes one video frame (I420, the size given at start).</summary>
-    public async ValueTask WriteVideoAsync(ReadOnlyMemory<byte> i420, CancellationToken cancellationToken)
-    {
-        await _ffmpeg.StandardInput.BaseStream.WriteAsync(i420, cancellationToken);
-    }
+    /// <summary>Queues one video frame (I420, the size given at start; the encoder keeps the buffer).</summary>
+    public ValueTask WriteVideoAsync(ReadOnlyMemory<byte> i420, CancellationToken cancellationToken) =>
+        _video.Writer.WriteAsync(i420, cancellationToken);
 
-    /// <summary>Writes audio (16-bit mono PCM at the rate given at start); held until ffmpeg has connected.</summary>
-    public async ValueTask WriteAudioAsync(ReadOnlyMemory<byte> pcm, CancellationToken cancellationToken)
-    {
-        if (_audio is null && _audioAccepted.IsCompletedSuccessfully)
-        {
-            _audio = _audioAccepted.Result.GetStream();
-            await _audio.WriteAsync(_audioBeforeConnect.GetBuffer().AsMemory(0, (int)_audioBeforeConnect.Length), cancellationToken);
-            _audioBeforeConnect.SetLength(0);
-        }
-
-        if (_audio is null)
-        {
-            _audioBeforeConnect.Write(pcm.Span);
-            return;
-        }
-
-        await _audio.WriteAsync(pcm, cancellationToken);
-    }
+    /// <summary>Queues audio (16-bit mono PCM at the rate given at start; the encoder keeps the buffer).</summary>
+    public void WriteAudio(ReadOnlyMemory<byte> pcm) => _audio.Writer.TryWrite(pcm);
 
     /// <summary>Closes both inputs and waits for ffmpeg to write the file.</summary>
     /// <returns>ffmpeg's error output when it failed; null when the MP4 was written.</returns>
-    public async Task<string?> FinishAsync(CancellationToken cancellationToken)
+    public Task<string?> FinishAsync() => _finished ??= FinishOnceAsync();
+
+    private async Task<string?> FinishOnceAsync()
     {
-        if (_finished)
+        _video.Writer.TryComplete();
+        _audio.Writer.TryComplete();
+        try
         {
-            return null;
+            await Task.WhenAll(_videoPump, _audioPump).WaitAsync(TimeSpan.FromSeconds(30));
+            await _ffmpeg.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (Exception e) when (e is IOException or SocketException or TimeoutException or ObjectDisposedException)
+        {
+            await _abort.CancelAsync();
+            _ffmpeg.Kill(entireProcessTree: true);
+            await _ffmpeg.WaitForExitAsync();
+            return $"ffmpeg stopped taking media ({e.Message}): {(await _errors).Trim()}";
         }
 
-        _finished = true;
-        await _ffmpeg.StandardInput.BaseStream.FlushAsync(cancellationToken);
-        _ffmpeg.StandardInput.Close();
-        if (_audio is null && _audioBeforeConnect.Length > 0)
-        {
-            // ffmpeg connects once it has probed the video; give it the audio it missed.
-            TcpClient client = await _audioAccepted.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
-            _audio = client.GetStream();
-            await _audio.WriteAsync(_audioBeforeConnect.GetBuffer().AsMemory(0, (int)_audioBeforeConnect.Length), cancellationToken);
-        }
-
-        if (_audio is not null)
-        {
-            (await _audioAccepted).Client.Shutdown(SocketShutdown.Send);
-        }
-
-        await _ffmpeg.WaitForExitAsync(cancellationToken);
         string errors = await _errors;
         return _ffmpeg.ExitCode == 0 ? null : $"ffmpeg exited with {_ffmpeg.ExitCode}: {errors.Trim()}";
     }
 
+    private async Task PumpVideoAsync()
+    {
+        await Task.Yield();
+        Stream stdin = _ffmpeg.StandardInput.BaseStream;
+        try
+        {
+            await foreach (ReadOnlyMemory<byte> frame in _video.Reader.ReadAllAsync(_abort.Token))
+            {
+                await stdin.WriteAsync(frame, _abort.Token);
+            }
+
+            await stdin.FlushAsync(_abort.Token);
+        }
+        finally
+        {
+            stdin.Close(); // end of video for ffmpeg
+        }
+    }
+
+    private async Task PumpAudioAsync()
+    {
+        using TcpClient client = await _audioListener.AcceptTcpClientAsync(_abort.Token);
+        _audioListener.Stop();
+        NetworkStream stream = client.GetStream();
+        await foreach (ReadOnlyMemory<byte> chunk in _audio.Reader.ReadAllAsync(_abort.Token))
+        {
+            await stream.WriteAsync(chunk, _abort.Token);
+        }
+
+        client.Client.Shutdown(SocketShutdown.Send); // end of audio for ffmpeg
+    }
+
     public async ValueTask DisposeAsync()
     {
+        await _abort.CancelAsync();
         if (!_ffmpeg.HasExited)
         {
             _ffmpeg.Kill(entireProcessTree: true);
             await _ffmpeg.WaitForExitAsync(CancellationToken.None);
         }
 
-        _audio?.Dispose();
+        await Task.WhenAll(_videoPump, _audioPump).ContinueWith(t => t.Exception, TaskScheduler.Default); // faults were reported by FinishAsync
         _audioListener.Stop();
-        _ = _audioAccepted.ContinueWith(t => t.Exception, TaskScheduler.Default); // ffmpeg never connected: observe the accept's fault
-        if (_audioAccepted.IsCompletedSuccessfully)
-        {
-            _audioAccepted.Result.Dispose();
-        }
-
         _ffmpeg.Dispose();
-        _audioBeforeConnect.Dispose();
+        _abort.Dispose();
     }
 }

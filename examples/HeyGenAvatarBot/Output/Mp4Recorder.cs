@@ -21,7 +21,6 @@ internal sealed class Mp4Recorder(string path, double frameRate, int sampleRate,
     private readonly int _audioPerFrame = PcmFormat.BytesFor(TimeSpan.FromSeconds(1 / frameRate), sampleRate);
     private readonly TaskCompletionSource _firstVideo = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FfmpegEncoder? _encoder;
-    private byte[]? _i420;
 
     /// <summary>Completes when the first video frame has been recorded: the avatar session is up.</summary>
     public Task FirstVideo => _firstVideo.Task;
@@ -65,7 +64,7 @@ internal sealed class Mp4Recorder(string path, double frameRate, int sampleRate,
 
                 break;
             case EndFrame or CancelFrame:
-                await FinishAsync(cancellationToken);
+                await FinishAsync();
                 break;
             default:
                 break;
@@ -88,14 +87,17 @@ internal sealed class Mp4Recorder(string path, double frameRate, int sampleRate,
             return; // ffmpeg was started for one size; a resized stream would need a new file
         }
 
-        ReadOnlyMemory<byte> i420 = image.Image;
+        // A copy: the encoder writes it later, on its own task, and the frame's buffer is not ours to keep.
+        byte[] i420 = new byte[Width * Height * 3 / 2];
         if (image.Format == PixelFormat.Rgb24)
         {
-            _i420 ??= new byte[Width * Height * 3 / 2];
-            PixelConverter.Rgb24ToI420(image.Image.Span, Width, Height, _i420);
-            i420 = _i420;
+            PixelConverter.Rgb24ToI420(image.Image.Span, Width, Height, i420);
         }
-        else if (image.Format != PixelFormat.I420)
+        else if (image.Format == PixelFormat.I420)
+        {
+            image.Image.Span[..i420.Length].CopyTo(i420);
+        }
+        else
         {
             throw new InvalidOperationException($"The recorder takes I420 or RGB24 video; the avatar sent {image.Format}.");
         }
@@ -107,17 +109,17 @@ internal sealed class Mp4Recorder(string path, double frameRate, int sampleRate,
             audio[i] = _audio.Dequeue();
         }
 
-        await _encoder.WriteAudioAsync(audio, cancellationToken);
+        _encoder.WriteAudio(audio);
         VideoFrames++;
         _firstVideo.TrySetResult();
         Sheet.Offer(image, tracker.Elapsed);
     }
 
-    private async Task FinishAsync(CancellationToken cancellationToken)
+    private async Task FinishAsync()
     {
         if (_encoder is not null)
         {
-            Failure ??= await _encoder.FinishAsync(cancellationToken);
+            Failure ??= await _encoder.FinishAsync();
         }
     }
 
@@ -126,7 +128,7 @@ internal sealed class Mp4Recorder(string path, double frameRate, int sampleRate,
         if (_encoder is not null)
         {
             // Cancelled runs end here: close the inputs so ffmpeg still finalizes a playable file.
-            Failure ??= await _encoder.FinishAsync(CancellationToken.None);
+            await FinishAsync();
             await _encoder.DisposeAsync();
         }
     }

@@ -99,7 +99,7 @@ internal sealed class ConversationLog
         }
     }
 
-    /// <summary>What was being said at <paramref name="at"/>: "USER: ..." or "BOT: ...", or empty in a silence.</summary>
+    /// <summary>What was being said at <paramref name="at"/>: "USER: ...", "BOT: ...", or what the silence is.</summary>
     public string CaptionAt(TimeSpan at)
     {
         lock (_gate)
@@ -111,10 +111,16 @@ internal sealed class ConversationLog
                 {
                     return $"{(s.Speaker == Speaker.User ? "USER" : "BOT")}: {(s.Text.Length > 0 ? s.Text : "…")}";
                 }
+
+                if (s.End <= at)
+                {
+                    // Between turns: after the user, the bot is thinking; after the bot, it listens.
+                    return s.Speaker == Speaker.User ? "(bot thinking)" : "(listening)";
+                }
             }
         }
 
-        return string.Empty;
+        return "(listening)";
     }
 
     /// <summary>The conversation as text: one line per user turn and per spoken sentence, with times, then the latencies.</summary>
