@@ -10,7 +10,8 @@ internal static class BotCommand
         "A voice bot with a talking HeyGen avatar, in a .NET frame pipeline: your speech → VAD (Silero) → speech to text → " +
         "LLM → text to speech → HeyGenVideoService → video and audio.\n\n" +
         "Modes:\n" +
-        "  (default)    Until the browser playground (WebSocket transport) is merged, the default is the scripted mode.\n" +
+        "  (default)    The browser playground: prints a URL; open it, allow the microphone, and talk to the avatar\n" +
+        "               (WebSocket transport; the avatar greets you, answers, and stops when you speak over it).\n" +
         "  --scripted   Headless: plays a short recorded conversation (shipped user WAVs) in real time through the pipeline,\n" +
         "               writes avatar.mp4 (H.264 + AAC), contact-sheet.png and transcript.txt, then exits 0.\n\n" +
         "Engines and avatar (every missing piece is reported before any session opens):\n" +
@@ -33,7 +34,8 @@ internal static class BotCommand
     /// <summary>The root command; its options are what <c>--help</c> lists.</summary>
     public static RootCommand Create(TextWriter output, TextWriter error, Func<string, string?> environment)
     {
-        var scripted = new Option<bool>("--scripted") { Description = "Run the scripted, headless conversation and write avatar.mp4, contact-sheet.png and transcript.txt (the default for now)." };
+        var scripted = new Option<bool>("--scripted") { Description = "Run the scripted, headless conversation and write avatar.mp4, contact-sheet.png and transcript.txt." };
+        var port = new Option<int>("--port") { Description = "The playground's port on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => 8765 };
         var output_ = new Option<string>("--output") { Description = "Directory for avatar.mp4, contact-sheet.png and transcript.txt.", DefaultValueFactory = _ => "avatar-output" };
         var turns = new Option<int?>("--turns") { Description = "How many of the scripted user turns to play (default: all three)." };
         var engines = new Option<EngineChoice>("--engines") { Description = "auto: OpenAI when OPENAI_API_KEY is set, local otherwise; local: offline engines; openai: OpenAI (needs OPENAI_API_KEY).", DefaultValueFactory = _ => EngineChoice.Auto };
@@ -51,7 +53,7 @@ internal static class BotCommand
 
         var root = new RootCommand(Description)
         {
-            scripted, output_, turns, engines, llmModel, sttModel, ttsModel, ttsVoice, apiKey, liveAvatar, interactive, avatarId, size, fps, verbose,
+            scripted, port, output_, turns, engines, llmModel, sttModel, ttsModel, ttsVoice, apiKey, liveAvatar, interactive, avatarId, size, fps, verbose,
         };
 
         root.SetAction(async (parse, cancellationToken) =>
@@ -68,6 +70,12 @@ internal static class BotCommand
             if (frameRate is < 1 or > 60)
             {
                 await error.WriteLineAsync("--fps must be 1 to 60.");
+                return 2;
+            }
+
+            if (parse.GetValue(port) is < 0 or > 65535)
+            {
+                await error.WriteLineAsync("--port must be 0 to 65535.");
                 return 2;
             }
 
@@ -91,7 +99,8 @@ internal static class BotCommand
             string? openAIKey = environment(BotOptions.OpenAIKeyVariable);
             var options = new BotOptions
             {
-                Mode = InputMode.Scripted,
+                Mode = parse.GetValue(scripted) ? InputMode.Scripted : InputMode.Playground,
+                Port = parse.GetValue(port),
                 Engines = parse.GetValue(engines),
                 OpenAIKey = string.IsNullOrWhiteSpace(openAIKey) ? null : openAIKey,
                 LlmModel = parse.GetValue(llmModel)!,
@@ -120,9 +129,9 @@ internal static class BotCommand
                 return 2;
             }
 
-            if (!parse.GetValue(scripted))
+            if (options.Mode == InputMode.Playground)
             {
-                await output.WriteLineAsync("The browser playground is not part of this build yet: running the scripted mode (--scripted).");
+                return await PlaygroundRun.RunAsync(options, output, cancellationToken);
             }
 
             ScriptedRunResult result = await ScriptedRun.RunAsync(options, output, cancellationToken);

@@ -3,6 +3,9 @@ namespace HeyGenAvatarBot;
 /// <summary>Where the user's speech comes from.</summary>
 internal enum InputMode
 {
+    /// <summary>The browser playground: the page's microphone over the WebSocket transport; the avatar back to the page.</summary>
+    Playground,
+
     /// <summary>Shipped recordings of a short conversation, played in real time; writes avatar.mp4 and exits.</summary>
     Scripted,
 }
@@ -25,7 +28,10 @@ internal sealed record BotOptions
 {
     public const string OpenAIKeyVariable = "OPENAI_API_KEY";
 
-    public InputMode Mode { get; init; } = InputMode.Scripted;
+    public InputMode Mode { get; init; } = InputMode.Playground;
+
+    /// <summary>The playground's port on 127.0.0.1 (0: one the OS chooses).</summary>
+    public int Port { get; init; } = 8765;
 
     public EngineChoice Engines { get; init; } = EngineChoice.Auto;
 
