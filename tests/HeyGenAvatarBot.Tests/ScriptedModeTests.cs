@@ -56,6 +56,24 @@ public sealed class ScriptedModeTests : IDisposable
         new FileInfo(Path.Combine(_output, "avatar.mp4")).Length.Should().BeLessThan(1_000_000, "a small file that plays anywhere");
     }
 
+    [Fact]
+    public async Task Cancelling_mid_reply_closes_the_session_finishes_the_mp4_and_exits_130()
+    {
+        var console = new LineSignallingWriter();
+        using var interrupt = new CancellationTokenSource();
+
+        Task<int> run = BotCommand.RunAsync(["--scripted", "--turns", "1", "--size", "160x90", "--engines", "local", "--output", _output],
+            console, console, NoKeys, interrupt.Token);
+        await console.WhenLine(l => l.Contains("avatar speaking:", StringComparison.Ordinal)).WaitAsync(TimeSpan.FromMinutes(2));
+        await interrupt.CancelAsync(); // what Ctrl+C does in Program.cs
+        int exit = await run.WaitAsync(TimeSpan.FromMinutes(1));
+
+        exit.Should().Be(130, console.ToString());
+        console.ToString().Should().Contain("sessions: 1 opened, 1 closed");
+        (string[] streams, _) = await ProbeAsync(Path.Combine(_output, "avatar.mp4"));
+        streams.Should().BeEquivalentTo(["video h264", "audio aac"], "the file recorded so far was finished and plays");
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_output))
