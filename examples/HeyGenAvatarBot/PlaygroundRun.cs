@@ -71,6 +71,7 @@ internal static class PlaygroundRun
             loggerFactory,
             clock);
         task.ErrorReceived += (_, error) => tracker.Say($"! {error.ProcessorName}: {error.Message}");
+        var greetings = new List<Task>(); // awaited below: no task outlives the run
         task.FrameReachedEnd += (_, frame) =>
         {
             switch (frame)
@@ -78,7 +79,11 @@ internal static class PlaygroundRun
                 case WebSocketClientConnectedFrame:
                     tracker.Say("browser connected · the avatar greets it");
                     // The greeting is plain text: the TTS speaks it as an utterance of its own.
-                    _ = task.QueueFrameAsync(new TextFrame(Greeting), CancellationToken.None).AsTask();
+                    lock (greetings)
+                    {
+                        greetings.Add(task.QueueFrameAsync(new TextFrame(Greeting), CancellationToken.None).AsTask());
+                    }
+
                     break;
                 case WebSocketClientDisconnectedFrame gone:
                     tracker.Say($"browser disconnected ({gone.Reason}) · ending");
@@ -98,6 +103,13 @@ internal static class PlaygroundRun
             reason = PipelineFinishReason.Cancelled;
         }
 
+        Task[] queued;
+        lock (greetings)
+        {
+            queued = [.. greetings];
+        }
+
+        await Task.WhenAll(queued).ContinueWith(t => t.Exception, TaskScheduler.Default); // a greeting queued as the run ended has nowhere to go
         int opened = connection.SessionsOpened(avatar);
         int stillOpen = connection.SessionsOpen(pipelineEnded: true);
         tracker.Say($"finished: {reason}; sessions: {opened} opened, {opened - stillOpen} closed");
