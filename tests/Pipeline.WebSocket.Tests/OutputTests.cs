@@ -118,6 +118,34 @@ public sealed class OutputTests
         served.Transport.Output().SentVideoFrames.Should().Be(0);
     }
 
+    [Fact]
+    public async Task Errors_travelling_upstream_reach_the_client_as_error_events()
+    {
+        await using var served = await ServedPipeline.StartAsync(bot: new ErrorOnText());
+        await using TestClient client = await TestClient.JoinAsync(served.WebSocketUri);
+        await served.WaitForAsync<OutputTransportReadyFrame>();
+
+        await served.Harness.QueueAsync(new TextFrame("fail"));
+
+        Received error = await client.ReceiveUntilAsync(m => m.Type == "error");
+        error.Event!.Value.GetProperty("message").GetString().Should().Be("the speech service is unavailable: try again later");
+        error.Event!.Value.GetProperty("fatal").GetBoolean().Should().BeFalse();
+    }
+
+    private sealed class ErrorOnText() : Pipeline.Core.Processors.FrameProcessor("error-on-text")
+    {
+        protected override async ValueTask ProcessFrameAsync(Frame frame, Pipeline.Core.Processors.FrameDirection direction, CancellationToken cancellationToken)
+        {
+            if (frame is TextFrame { Text: "fail" })
+            {
+                await PushErrorAsync("the speech service is unavailable: try again later");
+                return;
+            }
+
+            await PushFrameAsync(frame, direction, cancellationToken);
+        }
+    }
+
     private static async Task<List<string>> ReceiveEventsAsync(TestClient client, int count)
     {
         var events = new List<string>();

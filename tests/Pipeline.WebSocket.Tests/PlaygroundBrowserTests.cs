@@ -40,7 +40,7 @@ public sealed class PlaygroundBrowserTests(ITestOutputHelper output)
 
             await page.ClickAsync("#connect");
             await page.WaitForFunctionAsync("() => window.playground.stats.connected");
-            await page.Locator("#connect").GetAttributeAsync("aria-pressed").ContinueWith(t => t.Result.Should().Be("true"));
+            (await page.Locator("#connect").GetAttributeAsync("aria-pressed")).Should().Be("true");
 
             // The pipeline hears the user's speech ...
             await served.Harness.WaitUntilAsync(() => bot.Replies >= 1, "the bot to hear the sentence and reply");

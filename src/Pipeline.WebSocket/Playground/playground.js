@@ -18,7 +18,7 @@ const captions = $("captions");
 // What the page did, for people debugging it and for the browser test and benchmark.
 const stats = {
   connected: false, audioChunksSent: 0, audioChunksScheduled: 0, audioChunksPlayed: 0, peakOutputLevel: 0,
-  framesReceived: 0, framesDrawn: 0, frameLatenciesMs: [], captions: 0, lastClose: null,
+  framesReceived: 0, framesDrawn: 0, frameLatenciesMs: [], frameTransitMs: [], captions: 0, lastClose: null,
 };
 window.playground = { stats, connect, disconnect };
 
@@ -182,10 +182,13 @@ function onMedia(buffer) {
   }
   const timestampUs = Number(view.getBigInt64(8, true));
   if (view.getUint8(0) === KIND_AUDIO) {
-    playAudio(view.getUint32(4, true), new Int16Array(buffer, HEADER_BYTES, (buffer.byteLength - HEADER_BYTES) >> 1), timestampUs);
+    const channels = Math.max(1, view.getUint16(2, true));
+    playAudio(view.getUint32(4, true), channels, new Int16Array(buffer, HEADER_BYTES, (buffer.byteLength - HEADER_BYTES) >> 1), timestampUs);
   } else if (view.getUint8(0) === KIND_VIDEO) {
     stats.framesReceived++;
     const arrived = performance.now();
+    // From the frame reaching the server's transport to its message arriving here (same machine: same wall clock).
+    keepLast(stats.frameTransitMs, ((performance.timeOrigin + arrived) * 1000 - (serverEpochUs + timestampUs)) / 1000);
     createImageBitmap(new Blob([new Uint8Array(buffer, HEADER_BYTES)], { type: "image/jpeg" }))
       .then((bitmap) => frames.push({ at: playTime(timestampUs), bitmap, timestampUs, arrived }))
       .catch(() => {});
@@ -206,14 +209,17 @@ function playTime(timestampUs) {
   return at;
 }
 
-function playAudio(sampleRate, pcm, timestampUs) {
-  if (!outContext || pcm.length === 0) {
+function playAudio(sampleRate, channels, pcm, timestampUs) {
+  const frames = Math.floor(pcm.length / channels);
+  if (!outContext || frames === 0) {
     return;
   }
-  const buffer = outContext.createBuffer(1, pcm.length, sampleRate);
-  const samples = buffer.getChannelData(0);
-  for (let i = 0; i < pcm.length; i++) {
-    samples[i] = pcm[i] / 32768;
+  const buffer = outContext.createBuffer(channels, frames, sampleRate);
+  for (let c = 0; c < channels; c++) {
+    const samples = buffer.getChannelData(c);
+    for (let i = 0; i < frames; i++) {
+      samples[i] = pcm[i * channels + c] / 32768; // interleaved PCM16
+    }
   }
   const source = outContext.createBufferSource();
   source.buffer = buffer;
@@ -260,10 +266,7 @@ function render() {
       stats.framesDrawn++;
       // From the frame reaching the server's transport to being drawn here (same machine: same wall clock).
       const drawnUs = (performance.timeOrigin + performance.now()) * 1000;
-      stats.frameLatenciesMs.push((drawnUs - (serverEpochUs + due.timestampUs)) / 1000);
-      if (stats.frameLatenciesMs.length > 1000) {
-        stats.frameLatenciesMs.shift();
-      }
+      keepLast(stats.frameLatenciesMs, (drawnUs - (serverEpochUs + due.timestampUs)) / 1000);
     }
     analyser.getFloatTimeDomainData(levelSamples);
     let peak = 0;
@@ -289,6 +292,13 @@ function cleanUp() {
   stats.connected = false;
   button.setAttribute("aria-pressed", "false");
   button.textContent = "Connect";
+}
+
+function keepLast(list, value) {
+  list.push(value);
+  if (list.length > 1000) {
+    list.shift();
+  }
 }
 
 function setStatus(text) {

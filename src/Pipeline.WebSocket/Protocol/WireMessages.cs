@@ -26,9 +26,17 @@ internal sealed record AudioFormat
     [JsonPropertyName("sampleRate")]
     public int SampleRate { get; init; }
 
-    /// <summary>Channel count.</summary>
+    /// <summary>Channel count; 1 when the client leaves it out.</summary>
+    /// <remarks>
+    /// Nullable rather than defaulted: the source-generated reader sets every init-only property, so a property
+    /// initializer would be overwritten with 0 when the field is missing.
+    /// </remarks>
     [JsonPropertyName("channels")]
-    public int Channels { get; init; } = 1;
+    public int? Channels { get; init; }
+
+    /// <summary>The channel count to use.</summary>
+    [JsonIgnore]
+    public int ChannelCount => Channels ?? 1;
 }
 
 /// <summary>A JSON text message from the server; <c>type</c> says which.</summary>

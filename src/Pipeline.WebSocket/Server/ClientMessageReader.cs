@@ -64,7 +64,7 @@ internal sealed class ClientMessageReader(System.Net.WebSockets.WebSocket socket
         }
 
         AudioFormat format = hello.Audio ?? throw Violation(WireProtocol.Malformed, "the hello has no audio format: send " + HelloExample);
-        CheckFormat(format.SampleRate, format.Channels, "the hello declares");
+        CheckFormat(format.SampleRate, format.ChannelCount, "the hello declares");
         return format;
     }
 
