@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's one entry point for people and CI.
-#   ./build.sh run [args]    run the main example: a talking avatar, offline (no API key needed); --help for options
+#   ./build.sh run [args]    run the main example: a voice bot with a talking avatar, offline (no API key needed);
+#                            --help for its modes and options
 #   ./build.sh test [args]   install what the tests need, then run the whole test suite
 #   ./build.sh bench [args]  run the BenchmarkDotNet suite (Release)
 #   ./build.sh pack [dir]    pack every src/ project into dir (default artifacts/packages): docs/packaging.md
@@ -52,7 +53,15 @@ case "$cmd" in
     exec dotnet run --project tools/HeyGenLiveCheck -c Release -- "$@"
     ;;
   run)
+    # --help is answered from the example's usage text (kept equal to its --help by a test): nothing to build.
+    for arg in "$@"; do
+      case "$arg" in -h|--help|-\?) cat examples/HeyGenAvatarBot/USAGE.txt; exit 0 ;; esac
+    done
     need_dotnet
+    # What the offline voice bot needs (idempotent; quick when installed): local engines, VAD model, ffmpeg.
+    for script in build/prereqs/30-local-speech-engines.sh build/prereqs/30-silero-vad.sh build/prereqs/30-ffmpeg.sh; do
+      bash "$script"
+    done
     exec dotnet run --project examples/HeyGenAvatarBot -c Release -- "$@"
     ;;
   test)
@@ -89,7 +98,7 @@ case "$cmd" in
     ls -1 "$out"
     ;;
   *)
-    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
     [ "$cmd" = help ] || exit 2
     ;;
 esac

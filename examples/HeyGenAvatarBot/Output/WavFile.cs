@@ -3,7 +3,7 @@ using System.Text;
 
 namespace HeyGenAvatarBot.Output;
 
-/// <summary>Reads and writes 16-bit PCM WAV files (RIFF/WAVE, format 1).</summary>
+/// <summary>Reads 16-bit PCM WAV files (RIFF/WAVE, format 1): the scripted user turns.</summary>
 internal static class WavFile
 {
     public static (byte[] Pcm, int SampleRate, int Channels) Read(string path)
@@ -45,55 +45,5 @@ internal static class WavFile
         }
 
         throw new InvalidDataException($"{path}: no data chunk.");
-    }
-
-    /// <summary>Streams PCM into a WAV file, patching the header sizes on dispose.</summary>
-    public sealed class Writer : IDisposable
-    {
-        private readonly FileStream _stream;
-        private long _dataBytes;
-
-        public Writer(string path, int sampleRate, int channels)
-        {
-            _stream = File.Create(path);
-            SampleRate = sampleRate;
-            Channels = channels;
-            Span<byte> header = stackalloc byte[44];
-            Encoding.ASCII.GetBytes("RIFF", header);
-            Encoding.ASCII.GetBytes("WAVEfmt ", header[8..]);
-            BinaryPrimitives.WriteInt32LittleEndian(header[16..], 16);
-            BinaryPrimitives.WriteInt16LittleEndian(header[20..], 1);
-            BinaryPrimitives.WriteInt16LittleEndian(header[22..], (short)channels);
-            BinaryPrimitives.WriteInt32LittleEndian(header[24..], sampleRate);
-            BinaryPrimitives.WriteInt32LittleEndian(header[28..], sampleRate * channels * 2);
-            BinaryPrimitives.WriteInt16LittleEndian(header[32..], (short)(channels * 2));
-            BinaryPrimitives.WriteInt16LittleEndian(header[34..], 16);
-            Encoding.ASCII.GetBytes("data", header[36..]);
-            _stream.Write(header);
-        }
-
-        public int SampleRate { get; }
-
-        public int Channels { get; }
-
-        public TimeSpan Duration => TimeSpan.FromTicks(_dataBytes / (2 * Channels) * TimeSpan.TicksPerSecond / SampleRate);
-
-        public void Write(ReadOnlySpan<byte> pcm)
-        {
-            _stream.Write(pcm);
-            _dataBytes += pcm.Length;
-        }
-
-        public void Dispose()
-        {
-            Span<byte> size = stackalloc byte[4];
-            BinaryPrimitives.WriteInt32LittleEndian(size, (int)(36 + _dataBytes));
-            _stream.Position = 4;
-            _stream.Write(size);
-            BinaryPrimitives.WriteInt32LittleEndian(size, (int)_dataBytes);
-            _stream.Position = 40;
-            _stream.Write(size);
-            _stream.Dispose();
-        }
     }
 }
