@@ -1,5 +1,4 @@
 using Pipeline.Core.Audio;
-using HeyGenAvatarBot.Output;
 
 namespace HeyGenAvatarBot.Conversation;
 
@@ -35,14 +34,14 @@ internal sealed record ScriptedTurn(int Number, string Said, IReadOnlyList<strin
                 throw new InvalidDataException($"{script}: '{line}' must be 'WAV | what the user says | words | reply'.");
             }
 
-            (byte[] pcm, int sampleRate, int channels) = WavFile.Read(Path.Combine(directory, fields[0]));
-            if (channels != 1)
+            byte[] pcm = WavFile.Samples(File.ReadAllBytes(Path.Combine(directory, fields[0])), out WavHeader wav).ToArray();
+            if (wav.Channels != 1)
             {
-                throw new InvalidDataException($"{fields[0]} must be mono; it has {channels} channels.");
+                throw new InvalidDataException($"{fields[0]} must be mono; it has {wav.Channels} channels.");
             }
 
             string[] keywords = fields[2].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            turns.Add(new ScriptedTurn(turns.Count + 1, fields[1], keywords, fields[3], pcm, sampleRate));
+            turns.Add(new ScriptedTurn(turns.Count + 1, fields[1], keywords, fields[3], pcm, wav.SampleRate));
         }
 
         return turns.Count > 0 ? turns : throw new InvalidDataException($"{script} has no turns.");
