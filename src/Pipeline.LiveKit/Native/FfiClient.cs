@@ -158,9 +158,10 @@ internal sealed class FfiClient
 
     /// <summary>
     /// Waits for the callback of an asynchronous request. The callback may have arrived before this is called;
-    /// both sides meet on the same completion source.
+    /// both sides meet on the same completion source. If the wait is abandoned, the late callback's handles are
+    /// released when it comes, after <paramref name="abandoned"/> (if given) has seen it (on a pool thread).
     /// </summary>
-    public async Task<FfiEvent> WaitForCallbackAsync(ulong asyncId, CancellationToken cancellationToken)
+    public async Task<FfiEvent> WaitForCallbackAsync(ulong asyncId, CancellationToken cancellationToken, Action<FfiEvent>? abandoned = null)
     {
         TaskCompletionSource<FfiEvent> completion = _pending.GetOrAdd(asyncId, static _ => NewCompletion());
         try
@@ -182,6 +183,15 @@ internal sealed class FfiClient
                         if (task.Result.Connect?.Result?.Room?.Handle is { } room)
                         {
                             Router.Unregister(room.Id); // and release the room events that waited for an owner
+                        }
+
+                        try
+                        {
+                            abandoned?.Invoke(task.Result);
+                        }
+                        catch (Exception e)
+                        {
+                            ReportCallbackFailure(e);
                         }
 
                         FfiEventHandles.Release(task.Result);
@@ -277,6 +287,15 @@ internal sealed class FfiClient
                 break;
             case FfiEvent.MessageOneofCase.Dispose:
                 Complete(ffiEvent.Dispose.AsyncId, ffiEvent);
+                break;
+            case FfiEvent.MessageOneofCase.PublishTrack:
+                Complete(ffiEvent.PublishTrack.AsyncId, ffiEvent);
+                break;
+            case FfiEvent.MessageOneofCase.UnpublishTrack:
+                Complete(ffiEvent.UnpublishTrack.AsyncId, ffiEvent);
+                break;
+            case FfiEvent.MessageOneofCase.PublishData:
+                Complete(ffiEvent.PublishData.AsyncId, ffiEvent);
                 break;
             case FfiEvent.MessageOneofCase.CaptureAudioFrame:
                 Complete(ffiEvent.CaptureAudioFrame.AsyncId, ffiEvent);
