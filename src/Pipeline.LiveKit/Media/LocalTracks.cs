@@ -3,11 +3,31 @@ using Pipeline.LiveKit.Protocol;
 
 namespace Pipeline.LiveKit;
 
-/// <summary>A local video track fed by a <see cref="VideoSource"/> (streams can be opened on it for a loopback).</summary>
-public sealed class LocalVideoTrack : Track, IDisposable
+/// <summary>
+/// A track made here from a local source: published with <see cref="Room.PublishTrackAsync"/>, or read back through a
+/// stream for a loopback. Disposing it releases this process's reference; a room that publishes it keeps sending
+/// until it is unpublished.
+/// </summary>
+public abstract class LocalTrack : Track, IDisposable
+{
+    private protected LocalTrack(OwnedTrack track)
+        : base(FfiHandle.Own(track.Handle), track.Info)
+    {
+    }
+
+    /// <summary>Releases the track; streams opened on it end.</summary>
+    public void Dispose()
+    {
+        Handle.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>A local video track fed by a <see cref="VideoSource"/>.</summary>
+public sealed class LocalVideoTrack : LocalTrack
 {
     private LocalVideoTrack(OwnedTrack track)
-        : base(FfiHandle.Own(track.Handle), track.Info)
+        : base(track)
     {
     }
 
@@ -21,16 +41,13 @@ public sealed class LocalVideoTrack : Track, IDisposable
         });
         return new LocalVideoTrack(response.CreateVideoTrack.Track);
     }
-
-    /// <summary>Releases the track; streams opened on it end.</summary>
-    public void Dispose() => Handle.Dispose();
 }
 
 /// <summary>A local audio track fed by an <see cref="AudioSource"/>.</summary>
-public sealed class LocalAudioTrack : Track, IDisposable
+public sealed class LocalAudioTrack : LocalTrack
 {
     private LocalAudioTrack(OwnedTrack track)
-        : base(FfiHandle.Own(track.Handle), track.Info)
+        : base(track)
     {
     }
 
@@ -44,7 +61,4 @@ public sealed class LocalAudioTrack : Track, IDisposable
         });
         return new LocalAudioTrack(response.CreateAudioTrack.Track);
     }
-
-    /// <summary>Releases the track; streams opened on it end.</summary>
-    public void Dispose() => Handle.Dispose();
 }

@@ -119,7 +119,20 @@ internal sealed class FfiClient
 
     /// <summary>Sends a synchronous request and returns its response.</summary>
     /// <exception cref="LiveKitException">The engine rejected the request (its reason is in the LiveKit.Native log).</exception>
-    public unsafe FfiResponse Request(FfiRequest request)
+    public FfiResponse Request(FfiRequest request) => Send(request, static (response, _) => FfiResponse.Parser.ParseFrom(response), 0);
+
+    /// <summary>
+    /// Sends a request on a per-frame path without building a response object: returns the <c>async_id</c> of the
+    /// response's oneof case <paramref name="responseCase"/> (0 for a request that has none). Allocation-free once
+    /// the pooled request buffer is warm.
+    /// </summary>
+    /// <exception cref="LiveKitException">The engine rejected the request (its reason is in the LiveKit.Native log).</exception>
+    public ulong Send(FfiRequest request, int responseCase) =>
+        Send(request, static (response, responseCase) => ProtoWireReader.ReadAsyncId(response, responseCase), responseCase);
+
+    private delegate T ResponseReader<T, TState>(ReadOnlySpan<byte> response, TState state);
+
+    private unsafe T Send<T, TState>(FfiRequest request, ResponseReader<T, TState> read, TState state)
     {
         int size = request.CalculateSize();
         byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
@@ -143,7 +156,7 @@ internal sealed class FfiClient
 
             try
             {
-                return FfiResponse.Parser.ParseFrom(new ReadOnlySpan<byte>(responsePtr, checked((int)responseLength)));
+                return read(new ReadOnlySpan<byte>(responsePtr, checked((int)responseLength)), state);
             }
             finally
             {
@@ -158,9 +171,10 @@ internal sealed class FfiClient
 
     /// <summary>
     /// Waits for the callback of an asynchronous request. The callback may have arrived before this is called;
-    /// both sides meet on the same completion source.
+    /// both sides meet on the same completion source. If the wait is abandoned, the late callback's handles are
+    /// released when it comes, after <paramref name="abandoned"/> (if given) has seen it (on a pool thread).
     /// </summary>
-    public async Task<FfiEvent> WaitForCallbackAsync(ulong asyncId, CancellationToken cancellationToken)
+    public async Task<FfiEvent> WaitForCallbackAsync(ulong asyncId, CancellationToken cancellationToken, Action<FfiEvent>? abandoned = null)
     {
         TaskCompletionSource<FfiEvent> completion = _pending.GetOrAdd(asyncId, static _ => NewCompletion());
         try
@@ -182,6 +196,15 @@ internal sealed class FfiClient
                         if (task.Result.Connect?.Result?.Room?.Handle is { } room)
                         {
                             Router.Unregister(room.Id); // and release the room events that waited for an owner
+                        }
+
+                        try
+                        {
+                            abandoned?.Invoke(task.Result);
+                        }
+                        catch (Exception e)
+                        {
+                            ReportCallbackFailure(e);
                         }
 
                         FfiEventHandles.Release(task.Result);
@@ -236,7 +259,17 @@ internal sealed class FfiClient
 
         try
         {
-            FfiEvent ffiEvent = FfiEvent.Parser.ParseFrom(new ReadOnlySpan<byte>(data, checked((int)length)));
+            var bytes = new ReadOnlySpan<byte>(data, checked((int)length));
+
+            // The engine logs at trace level (libwebrtc even once per captured frame that comes faster than real
+            // time): batches whose records nobody would write are not parsed at all.
+            ReadOnlySpan<byte> logs = ProtoWireReader.FirstMessage(bytes, FfiEvent.LogsFieldNumber);
+            if (!logs.IsEmpty && client.EventObserver is null && !client._logs.WantsAny(logs))
+            {
+                return;
+            }
+
+            FfiEvent ffiEvent = FfiEvent.Parser.ParseFrom(bytes);
             client.Dispatch(ffiEvent);
         }
         catch (Exception e)
@@ -277,6 +310,15 @@ internal sealed class FfiClient
                 break;
             case FfiEvent.MessageOneofCase.Dispose:
                 Complete(ffiEvent.Dispose.AsyncId, ffiEvent);
+                break;
+            case FfiEvent.MessageOneofCase.PublishTrack:
+                Complete(ffiEvent.PublishTrack.AsyncId, ffiEvent);
+                break;
+            case FfiEvent.MessageOneofCase.UnpublishTrack:
+                Complete(ffiEvent.UnpublishTrack.AsyncId, ffiEvent);
+                break;
+            case FfiEvent.MessageOneofCase.PublishData:
+                Complete(ffiEvent.PublishData.AsyncId, ffiEvent);
                 break;
             case FfiEvent.MessageOneofCase.CaptureAudioFrame:
                 Complete(ffiEvent.CaptureAudioFrame.AsyncId, ffiEvent);

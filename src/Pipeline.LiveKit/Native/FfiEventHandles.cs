@@ -20,6 +20,10 @@ internal static class FfiEventHandles
                 FfiClient.DropHandle(roomEvent.ParticipantConnected?.Info?.Handle?.Id ?? 0);
                 FfiClient.DropHandle(roomEvent.TrackPublished?.Publication?.Handle?.Id ?? 0);
                 FfiClient.DropHandle(roomEvent.TrackSubscribed?.Track?.Handle?.Id ?? 0);
+                FfiClient.DropHandle(roomEvent.DataPacketReceived?.User?.Data?.Handle?.Id ?? 0);
+                break;
+            case FfiEvent.MessageOneofCase.PublishTrack when ffiEvent.PublishTrack.Publication is { } publication:
+                FfiClient.DropHandle(publication.Handle?.Id ?? 0);
                 break;
             case FfiEvent.MessageOneofCase.Connect when ffiEvent.Connect.Result is { } result:
                 FfiClient.DropHandle(result.Room?.Handle?.Id ?? 0);

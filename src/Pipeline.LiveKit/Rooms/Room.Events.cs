@@ -151,7 +151,20 @@ public sealed partial class Room
             case RoomEvent.MessageOneofCase.Reconnected:
                 Raise(Reconnected, EventArgs.Empty);
                 break;
+            case RoomEvent.MessageOneofCase.DataPacketReceived when roomEvent.DataPacketReceived.User is { } user:
+                Raise(DataReceived, ToDataReceived(roomEvent.DataPacketReceived, user));
+                break;
         }
+    }
+
+    private static unsafe DataReceivedEventArgs ToDataReceived(DataPacketReceived packet, UserPacket user)
+    {
+        // The payload lives in the engine until its buffer handle is dropped: copy it out, then drop.
+        using FfiHandle buffer = FfiHandle.Own(user.Data?.Handle);
+        byte[] data = user.Data?.Data is { DataLen: > 0 } info
+            ? new ReadOnlySpan<byte>((void*)info.DataPtr, checked((int)info.DataLen)).ToArray()
+            : [];
+        return new DataReceivedEventArgs(packet.ParticipantIdentity, data, user.HasTopic ? user.Topic : null, packet.Kind == DataPacketKind.KindReliable);
     }
 
     private static DisconnectReason ToReason(ProtoDisconnectReason reason) => (DisconnectReason)reason;

@@ -22,7 +22,7 @@ public sealed partial class Room : IAsyncDisposable, IFfiEventSink
     private readonly ILogger _logger;
     private FfiClient? _client;
     private FfiHandle? _roomHandle;
-    private FfiHandle? _localParticipant;
+    private LocalParticipant? _localParticipant;
     private RoomConnectOptions _options = new();
     private string? _token;
     private Task _pump = Task.CompletedTask;
@@ -55,6 +55,9 @@ public sealed partial class Room : IAsyncDisposable, IFfiEventSink
 
     /// <summary>A remote track was unsubscribed: dispose its streams here (the track is released after the handlers).</summary>
     public event EventHandler<TrackUnsubscribedEventArgs>? TrackUnsubscribed;
+
+    /// <summary>A participant sent a data message to us (or to everyone).</summary>
+    public event EventHandler<DataReceivedEventArgs>? DataReceived;
 
     /// <summary>The connection state changed.</summary>
     public event EventHandler<ConnectionStateChangedEventArgs>? ConnectionStateChanged;
@@ -166,7 +169,7 @@ public sealed partial class Room : IAsyncDisposable, IFfiEventSink
 
         ConnectCallback.Types.Result result = connect.Result;
         _roomHandle = FfiHandle.Own(result.Room.Handle);
-        _localParticipant = FfiHandle.Own(result.LocalParticipant.Handle);
+        _localParticipant = new LocalParticipant(result.LocalParticipant);
         Name = result.Room.Info.Name;
         Sid = result.Room.Info.Sid;
         LocalIdentity = result.LocalParticipant.Info.Identity;
@@ -193,6 +196,80 @@ public sealed partial class Room : IAsyncDisposable, IFfiEventSink
 
     /// <summary>Our own identity in the room.</summary>
     public string LocalIdentity { get; private set; } = "";
+
+    /// <summary>This process in the room (its identity and publications); <see langword="null"/> until connected.</summary>
+    public LocalParticipant? LocalParticipant => _localParticipant;
+
+    /// <summary>
+    /// Publishes a local track to the room. Completes when the server has accepted it (the other participants are
+    /// told and can subscribe).
+    /// </summary>
+    /// <param name="track">The track (a <see cref="LocalVideoTrack"/> or <see cref="LocalAudioTrack"/>).</param>
+    /// <param name="options">Source, codec and encoding; the default publishes video as a camera (VP8, no simulcast) and audio as a microphone.</param>
+    /// <param name="cancellationToken">Stops waiting; a publication that completes anyway is taken down again.</param>
+    /// <returns>The publication, to pass to <see cref="UnpublishTrackAsync"/>.</returns>
+    /// <exception cref="InvalidOperationException">The room is not connected.</exception>
+    /// <exception cref="ObjectDisposedException">The room was disposed (before or while publishing).</exception>
+    /// <exception cref="LiveKitException">The engine or the server refused the track (the message says why).</exception>
+    public Task<LocalTrackPublication> PublishTrackAsync(LocalTrack track, TrackPublishOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(track);
+        options ??= new TrackPublishOptions();
+        TrackPublishOptions.Validate(options, track.Kind);
+        return Publisher($"publish the {track.Kind.ToString().ToLowerInvariant()} track '{track.Name}'").PublishTrackAsync(track, options, cancellationToken);
+    }
+
+    /// <summary>Unpublishes a track this room published; the other participants see it unpublished. A second call does nothing.</summary>
+    /// <param name="publication">What <see cref="PublishTrackAsync"/> returned.</param>
+    /// <param name="cancellationToken">Stops waiting (the publication is released and the engine finishes unpublishing).</param>
+    /// <exception cref="ArgumentException">The publication belongs to another room.</exception>
+    /// <exception cref="LiveKitException">The engine could not unpublish it.</exception>
+    public Task UnpublishTrackAsync(LocalTrackPublication publication, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(publication);
+        if (publication.Owner != _localParticipant)
+        {
+            throw new ArgumentException($"{publication} was published by another room.", nameof(publication));
+        }
+
+        // After the room closed there is nothing left to unpublish: its publications went with it.
+        return publication.Owner.IsClosed ? Task.CompletedTask : publication.Owner.UnpublishTrackAsync(publication, cancellationToken);
+    }
+
+    /// <summary>Sends a data message to the other participants (or to some of them).</summary>
+    /// <param name="data">The payload (copied before this returns its task; up to about 15 KiB for reliable delivery).</param>
+    /// <param name="topic">A topic receivers can filter on, or <see langword="null"/>.</param>
+    /// <param name="reliable">Ordered and retransmitted (default) or lossy (latest-wins data such as cursor positions).</param>
+    /// <param name="destinationIdentities">Only these participants; <see langword="null"/> or empty for everyone.</param>
+    /// <param name="cancellationToken">Stops waiting for the engine's acknowledgement.</param>
+    /// <exception cref="InvalidOperationException">The room is not connected.</exception>
+    /// <exception cref="LiveKitException">The engine could not send it.</exception>
+    public Task PublishDataAsync(
+        ReadOnlyMemory<byte> data, string? topic = null, bool reliable = true, IReadOnlyCollection<string>? destinationIdentities = null, CancellationToken cancellationToken = default)
+    {
+        if (data.IsEmpty)
+        {
+            throw new ArgumentException("A data message needs at least one byte.", nameof(data));
+        }
+
+        return Publisher("send a data message").PublishDataAsync(data, topic, reliable, destinationIdentities, cancellationToken);
+    }
+
+    private LocalParticipant Publisher(string action)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _state) == 3, this);
+        if (Volatile.Read(ref _state) != 2 || _localParticipant is not { } local)
+        {
+            throw new InvalidOperationException($"Cannot {action}: the room is not connected. Call ConnectAsync first.");
+        }
+
+        if (ConnectionState == RoomConnectionState.Disconnected)
+        {
+            throw new InvalidOperationException($"Cannot {action}: the room has disconnected. Join again with a new Room.");
+        }
+
+        return local;
+    }
 
     /// <summary>Leaves the room and waits (bounded by <see cref="RoomConnectOptions.DisconnectTimeout"/>) for its events to end.</summary>
     public async Task DisconnectAsync(CancellationToken cancellationToken = default)
@@ -231,6 +308,8 @@ public sealed partial class Room : IAsyncDisposable, IFfiEventSink
             return;
         }
 
+        // Pending publishes stop waiting first; their late callbacks are released by the client.
+        _localParticipant?.Close();
         await DisconnectAsync().ConfigureAwait(false);
         if (Interlocked.Exchange(ref _state, 3) == 3)
         {
@@ -268,7 +347,6 @@ public sealed partial class Room : IAsyncDisposable, IFfiEventSink
             _participants.Clear();
         }
 
-        _localParticipant?.Dispose();
         _roomHandle?.Dispose();
         ConnectionState = RoomConnectionState.Disconnected;
         _endOfEvents.TrySetResult();

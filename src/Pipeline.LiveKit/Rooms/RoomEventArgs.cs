@@ -39,3 +39,10 @@ public sealed record ConnectionStateChangedEventArgs(RoomConnectionState State);
 /// <summary>The room disconnected.</summary>
 /// <param name="Reason">Why.</param>
 public sealed record RoomDisconnectedEventArgs(DisconnectReason Reason);
+
+/// <summary>A data message arrived.</summary>
+/// <param name="ParticipantIdentity">The sender's identity (empty when a server API sent it).</param>
+/// <param name="Data">The payload (a copy the handler may keep).</param>
+/// <param name="Topic">The sender's topic, or <see langword="null"/>.</param>
+/// <param name="Reliable">Whether it was sent reliably (ordered, retransmitted) rather than lossy.</param>
+public sealed record DataReceivedEventArgs(string ParticipantIdentity, ReadOnlyMemory<byte> Data, string? Topic, bool Reliable);

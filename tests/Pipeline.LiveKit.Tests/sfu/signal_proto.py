@@ -2,7 +2,7 @@
 
 Field numbers are those of livekit/protocol@fcc48786 protobufs/livekit_rtc.proto and livekit_models.proto (the
 revision the engine in @livekit/rtc-node-linux-x64-gnu@0.13.24 was built with; it speaks protocol=16). Only what a
-subscriber-only client needs is here; unknown fields from the client are ignored.
+subscribing and publishing client needs is here; unknown fields from the client are ignored.
 """
 
 # --- wire format -------------------------------------------------------------------------------------------------
@@ -108,9 +108,9 @@ def server_info(version):
 
 # --- livekit_rtc.proto -------------------------------------------------------------------------------------------
 # SignalResponse cases
-JOIN, ANSWER, OFFER, TRICKLE, UPDATE, LEAVE, PONG, PONG_RESP = 1, 2, 3, 4, 5, 8, 18, 20
+JOIN, ANSWER, OFFER, TRICKLE, UPDATE, TRACK_PUBLISHED, LEAVE, PONG, PONG_RESP = 1, 2, 3, 4, 5, 6, 8, 18, 20
 # SignalRequest cases
-REQ_OFFER, REQ_ANSWER, REQ_TRICKLE, REQ_LEAVE, REQ_PING, REQ_PING_REQ = 1, 2, 3, 8, 14, 16
+REQ_OFFER, REQ_ANSWER, REQ_TRICKLE, REQ_ADD_TRACK, REQ_LEAVE, REQ_PING, REQ_PING_REQ = 1, 2, 3, 4, 8, 14, 16
 TARGET_PUBLISHER, TARGET_SUBSCRIBER = 0, 1
 
 
@@ -129,6 +129,53 @@ def session_description(kind, sdp, sdp_id=0):
 
 def offer(sdp, sdp_id=1):
     return message(OFFER, session_description("offer", sdp, sdp_id))
+
+
+def answer(sdp, sdp_id=0):
+    """The answer to the client's publisher offer."""
+    return message(ANSWER, session_description("answer", sdp, sdp_id))
+
+
+def field(fields, number, default=None):
+    """The last value of a parsed field (protobuf: the last occurrence of a scalar wins)."""
+    values = fields.get(number)
+    return values[-1] if values else default
+
+
+def text(fields, number, default=""):
+    value = field(fields, number)
+    return value.decode("utf-8") if value is not None else default
+
+
+# AddTrackRequest { cid=1; name=2; type=3; width=4; height=5; muted=6; source=8 } -> TrackPublishedResponse
+def track_published(cid, track):
+    return message(TRACK_PUBLISHED, string(1, cid) + message(2, track))
+
+
+# DataPacket { kind=1; user=2 UserPacket; participant_identity=4; destination_identities=5 []; sequence=16;
+#              participant_sid=17 }, UserPacket { participant_sid=1; payload=2; topic=4; participant_identity=5;
+#              destination_identities=6 [] }
+DATA_USER, DATA_PARTICIPANT_IDENTITY, DATA_DESTINATIONS, DATA_PARTICIPANT_SID = 2, 4, 5, 17
+USER_PARTICIPANT_SID, USER_PARTICIPANT_IDENTITY, USER_DESTINATIONS = 1, 5, 6
+
+
+def data_destinations(packet):
+    """The identities a client's data packet is addressed to (empty: everyone)."""
+    fields = parse(packet)
+    names = [v.decode("utf-8") for v in fields.get(DATA_DESTINATIONS, [])]
+    for user in fields.get(DATA_USER, []):
+        names += [v.decode("utf-8") for v in parse(user).get(USER_DESTINATIONS, [])]
+    return set(names)
+
+
+def stamp_sender(packet, sid, identity):
+    """Names the sender, as the server does: appended fields override scalars, and an appended user message is
+    merged into the packet's own (protobuf merge semantics), so the payload is not re-encoded."""
+    user = string(USER_PARTICIPANT_SID, sid) + string(USER_PARTICIPANT_IDENTITY, identity)
+    stamp = string(DATA_PARTICIPANT_IDENTITY, identity) + string(DATA_PARTICIPANT_SID, sid)
+    if DATA_USER in parse(packet):
+        stamp += message(DATA_USER, user)
+    return bytes(packet) + stamp
 
 
 def participant_update(participants):
