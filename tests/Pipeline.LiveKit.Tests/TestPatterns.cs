@@ -29,6 +29,37 @@ internal static class TestPatterns
         return image;
     }
 
+    /// <summary>The bars as tightly packed I420 (BT.601 limited range, as the engine's decoder converts back).</summary>
+    public static byte[] BarsI420(int width, int height)
+    {
+        int chromaWidth = (width + 1) / 2;
+        int chromaHeight = (height + 1) / 2;
+        byte[] image = new byte[(width * height) + (2 * chromaWidth * chromaHeight)];
+        for (int x = 0; x < width; x++)
+        {
+            (byte r, byte g, byte b) = Bars[x * Bars.Length / width];
+            byte y = (byte)Math.Round(16 + (0.257 * r) + (0.504 * g) + (0.098 * b));
+            for (int row = 0; row < height; row++)
+            {
+                image[(row * width) + x] = y;
+            }
+        }
+
+        for (int cx = 0; cx < chromaWidth; cx++)
+        {
+            (byte r, byte g, byte b) = Bars[Math.Min(width - 1, cx * 2) * Bars.Length / width];
+            byte u = (byte)Math.Round(128 - (0.148 * r) - (0.291 * g) + (0.439 * b));
+            byte v = (byte)Math.Round(128 + (0.439 * r) - (0.368 * g) - (0.071 * b));
+            for (int row = 0; row < chromaHeight; row++)
+            {
+                image[(width * height) + (row * chromaWidth) + cx] = u;
+                image[(width * height) + (chromaWidth * chromaHeight) + (row * chromaWidth) + cx] = v;
+            }
+        }
+
+        return image;
+    }
+
     /// <summary>The colour expected at the centre of bar <paramref name="bar"/> of an RGB image.</summary>
     public static int BarCentre(int bar, int width) => ((2 * bar) + 1) * width / (2 * Bars.Length);
 

@@ -100,6 +100,7 @@ class Session:
         self.audio_owner = self.args.audio_owner or self.args.identity
         self.owners = {}     # subscriber transceiver -> (participant sid, track sid)
         self.channels = {}   # data channel label -> our subscriber data channel
+        self.early_data = {}  # label -> packets waiting for the channel to open
         self.publisher = Publisher(self, room)
         self.negotiation = asyncio.Lock()
         self.answered = None
@@ -145,12 +146,21 @@ class Session:
     def open_data_channels(self):
         """Real servers offer these on the subscriber connection; data from other clients arrives on them."""
         for label, options in (("_reliable", {}), ("_lossy", {"ordered": False, "maxRetransmits": 0})):
-            self.channels[label] = self.pc.createDataChannel(label, **options)
+            channel = self.pc.createDataChannel(label, **options)
+            self.channels[label] = channel
+            channel.on("open", lambda label=label: self._flush(label))
 
     def send_data(self, label, packet):
-        channel = self.channels.get(label) or self.channels.get("_reliable")
+        """Sends now, or once the channel opens (a client may send before the other's channel is up)."""
+        label = label if label in self.channels else "_reliable"
+        self.early_data.setdefault(label, []).append(packet)
+        self._flush(label)
+
+    def _flush(self, label):
+        channel = self.channels.get(label)
         if channel is not None and channel.readyState == "open":
-            channel.send(packet)
+            for packet in self.early_data.pop(label, []):
+                channel.send(packet)
 
     def renegotiate(self):
         """Offers the subscriber connection's current tracks, one negotiation at a time (each waits for its answer,
