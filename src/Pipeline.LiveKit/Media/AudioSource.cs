@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Pipeline.LiveKit.Native;
 using Pipeline.LiveKit.Protocol;
 
@@ -7,11 +8,12 @@ namespace Pipeline.LiveKit;
 public sealed class AudioSource : IDisposable
 {
     private readonly FfiHandle _handle;
+    private readonly FfiRequest _request;
 
     /// <summary>Creates a source.</summary>
     /// <param name="sampleRate">Sample rate of the captured PCM, in Hz.</param>
     /// <param name="channels">Channel count of the captured PCM.</param>
-    /// <param name="queueMilliseconds">Audio the engine queues before <see cref="CaptureAsync"/> waits for real time, in milliseconds.</param>
+    /// <param name="queueMilliseconds">Audio the engine queues before <see cref="CaptureAsync(ReadOnlyMemory{short}, CancellationToken)"/> waits for real time, in milliseconds.</param>
     public AudioSource(int sampleRate, int channels, int queueMilliseconds = 1000)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
@@ -29,6 +31,14 @@ public sealed class AudioSource : IDisposable
         _handle = FfiHandle.Own(response.NewAudioSource.Source.Handle);
         SampleRate = sampleRate;
         Channels = channels;
+        _request = new FfiRequest
+        {
+            CaptureAudioFrame = new CaptureAudioFrameRequest
+            {
+                SourceHandle = _handle.Id,
+                Buffer = new AudioFrameBufferInfo { NumChannels = (uint)channels, SampleRate = (uint)sampleRate },
+            },
+        };
     }
 
     /// <summary>Sample rate, in Hz.</summary>
@@ -46,8 +56,10 @@ public sealed class AudioSource : IDisposable
         }
     }
 
-    /// <summary>Queues interleaved 16-bit PCM; completes when the engine has taken it (at real time once its queue is full).</summary>
-    public async Task CaptureAsync(ReadOnlyMemory<byte> pcm, CancellationToken cancellationToken = default)
+    /// <summary>Queues interleaved 16-bit little-endian PCM; completes when the engine has taken it (at real time once its queue is full).</summary>
+    /// <param name="pcm">Whole sample frames (<see cref="Channels"/> × 2 bytes each), read in place: the engine copies them before this returns its task.</param>
+    /// <param name="cancellationToken">Stops waiting (the samples are already queued).</param>
+    public Task CaptureAsync(ReadOnlyMemory<byte> pcm, CancellationToken cancellationToken = default)
     {
         int bytesPerFrame = Channels * sizeof(short);
         if (pcm.Length == 0 || pcm.Length % bytesPerFrame != 0)
@@ -55,35 +67,56 @@ public sealed class AudioSource : IDisposable
             throw new ArgumentException($"PCM must be a whole number of {bytesPerFrame}-byte sample frames.", nameof(pcm));
         }
 
-        FfiClient client = FfiClient.Instance;
-        ulong asyncId = Send(client, pcm.Span, pcm.Length / bytesPerFrame);
-        FfiEvent done = await client.WaitForCallbackAsync(asyncId, cancellationToken).ConfigureAwait(false);
+        return WaitAsync(Send(pcm.Span, pcm.Length / bytesPerFrame), cancellationToken);
+    }
+
+    /// <summary>Queues interleaved 16-bit samples; completes when the engine has taken them (at real time once its queue is full).</summary>
+    /// <param name="samples">Whole sample frames (<see cref="Channels"/> samples each), read in place: the engine copies them before this returns its task.</param>
+    /// <param name="cancellationToken">Stops waiting (the samples are already queued).</param>
+    public Task CaptureAsync(ReadOnlyMemory<short> samples, CancellationToken cancellationToken = default)
+    {
+        if (samples.Length == 0 || samples.Length % Channels != 0)
+        {
+            throw new ArgumentException($"Samples must be a whole number of {Channels}-sample frames.", nameof(samples));
+        }
+
+        return WaitAsync(Send(MemoryMarshal.AsBytes(samples.Span), samples.Length / Channels), cancellationToken);
+    }
+
+    private static async Task WaitAsync(ulong asyncId, CancellationToken cancellationToken)
+    {
+        FfiEvent done = await FfiClient.Instance.WaitForCallbackAsync(asyncId, cancellationToken).ConfigureAwait(false);
         if (done.CaptureAudioFrame.HasError)
         {
             throw new LiveKitException($"The engine could not capture audio: {done.CaptureAudioFrame.Error}");
         }
     }
 
-    private unsafe ulong Send(FfiClient client, ReadOnlySpan<byte> pcm, int samplesPerChannel)
+    private unsafe ulong Send(ReadOnlySpan<byte> pcm, int samplesPerChannel)
     {
-        // The engine copies the samples inside the request, so they are pinned for the call only.
+        // The engine copies the samples inside the request, so they are pinned for the call only; the request object
+        // is reused (under the lock) so the per-block path builds no protobuf messages.
         fixed (byte* data = pcm)
         {
-            FfiResponse response = client.Request(new FfiRequest
+            lock (_request)
             {
-                CaptureAudioFrame = new CaptureAudioFrameRequest
+                bool added = false;
+                _handle.DangerousAddRef(ref added);
+                try
                 {
-                    SourceHandle = HandleId,
-                    Buffer = new AudioFrameBufferInfo
+                    AudioFrameBufferInfo buffer = _request.CaptureAudioFrame.Buffer;
+                    buffer.DataPtr = (ulong)data;
+                    buffer.SamplesPerChannel = (uint)samplesPerChannel;
+                    return FfiClient.Instance.Send(_request, FfiResponse.CaptureAudioFrameFieldNumber);
+                }
+                finally
+                {
+                    if (added)
                     {
-                        DataPtr = (ulong)data,
-                        NumChannels = (uint)Channels,
-                        SampleRate = (uint)SampleRate,
-                        SamplesPerChannel = (uint)samplesPerChannel,
-                    },
-                },
-            });
-            return response.CaptureAudioFrame.AsyncId;
+                        _handle.DangerousRelease();
+                    }
+                }
+            }
         }
     }
 

@@ -119,7 +119,20 @@ internal sealed class FfiClient
 
     /// <summary>Sends a synchronous request and returns its response.</summary>
     /// <exception cref="LiveKitException">The engine rejected the request (its reason is in the LiveKit.Native log).</exception>
-    public unsafe FfiResponse Request(FfiRequest request)
+    public FfiResponse Request(FfiRequest request) => Send(request, static (response, _) => FfiResponse.Parser.ParseFrom(response), 0);
+
+    /// <summary>
+    /// Sends a request on a per-frame path without building a response object: returns the <c>async_id</c> of the
+    /// response's oneof case <paramref name="responseCase"/> (0 for a request that has none). Allocation-free once
+    /// the pooled request buffer is warm.
+    /// </summary>
+    /// <exception cref="LiveKitException">The engine rejected the request (its reason is in the LiveKit.Native log).</exception>
+    public ulong Send(FfiRequest request, int responseCase) =>
+        Send(request, static (response, responseCase) => FfiResponseReader.ReadAsyncId(response, responseCase), responseCase);
+
+    private delegate T ResponseReader<T, TState>(ReadOnlySpan<byte> response, TState state);
+
+    private unsafe T Send<T, TState>(FfiRequest request, ResponseReader<T, TState> read, TState state)
     {
         int size = request.CalculateSize();
         byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
@@ -143,7 +156,7 @@ internal sealed class FfiClient
 
             try
             {
-                return FfiResponse.Parser.ParseFrom(new ReadOnlySpan<byte>(responsePtr, checked((int)responseLength)));
+                return read(new ReadOnlySpan<byte>(responsePtr, checked((int)responseLength)), state);
             }
             finally
             {
