@@ -67,7 +67,7 @@ public sealed partial class LiveKitTransport : IAsyncDisposable, IOutputTranspor
         Room.Disconnected += OnDisconnected;
     }
 
-    /// <summary>A participant joined the room (raised on the room's event task).</summary>
+    /// <summary>A participant joined the room, or was already there when it was joined (raised on the room's event task or the joining task).</summary>
     public event EventHandler<LiveKitParticipantEventArgs>? ParticipantJoined;
 
     /// <summary>A participant left the room (raised on the room's event task).</summary>
@@ -183,10 +183,13 @@ public sealed partial class LiveKitTransport : IAsyncDisposable, IOutputTranspor
     private async Task ConnectOnceAsync(CancellationToken cancellationToken)
     {
         await Room.ConnectAsync(_options.Url!, _options.Token!, _options.Room, cancellationToken).ConfigureAwait(false);
-        // Participants already there raise no join event: choose among them now (a track subscription may have chosen first).
+        // The room raises no join event for participants already there: choose among them now (a track subscription
+        // may have chosen first) and report them as joined, so a pipeline sees everyone the same way.
         foreach (RemoteParticipant participant in Room.RemoteParticipants)
         {
-            _selector.Select(participant.Identity, participant.Kind);
+            bool isUser = _selector.Select(participant.Identity, participant.Kind);
+            ParticipantJoined?.Invoke(this, new LiveKitParticipantEventArgs(participant.Identity, isUser));
+            _input?.OnParticipantJoined(participant.Identity, isUser);
         }
 
         LogJoined(Room.Name, UserIdentity ?? "(nobody yet)");

@@ -13,6 +13,7 @@ internal sealed class FakeOutputLink(TimeProvider clock, Exception? publishFailu
 
     public OutputMediaFormat? Published { get; private set; }
 
+    /// <summary>Pictures sent, each with the time it was due (the capture timestamp the output gave: when its wait ended, on its clock).</summary>
     public ConcurrentQueue<(TimeSpan At, int Width, int Height, PixelFormat Format, byte[] Pixels)> Video { get; } = new();
 
     public ConcurrentQueue<(TimeSpan At, byte[] Pcm)> Audio { get; } = new();
@@ -45,7 +46,7 @@ internal sealed class FakeOutputLink(TimeProvider clock, Exception? publishFailu
     }
 
     public void CaptureVideo(ReadOnlySpan<byte> pixels, int width, int height, PixelFormat format, long timestampMicroseconds) =>
-        Video.Enqueue((clock.GetElapsedTime(_start), width, height, format, pixels.ToArray()));
+        Video.Enqueue((TimeSpan.FromMicroseconds(timestampMicroseconds), width, height, format, pixels.ToArray()));
 
     public void ClearAudio() => Interlocked.Increment(ref Clears);
 }

@@ -62,6 +62,8 @@ public sealed class TransportEndToEndTests
                 $"the pipeline hears the sentence (heard {VoicedMilliseconds(Heard(harness))} ms of speech of {spoken} ms spoken, in {Heard(harness).Count} frames)");
             List<InputAudioRawFrame> heard = Heard(harness);
             heard.Should().OnlyContain(f => f.SampleRate == 16_000 && f.Channels == 1, "the input arrives at the pipeline's input rate");
+            harness.AtEnd.OfType<ParticipantJoinedFrame>().Should().ContainSingle("the user was in the room before the bot").Which.Should()
+                .Match<ParticipantJoinedFrame>(f => f.Identity == "user" && f.IsUser);
             output.SentVideoFrames.Should().BeGreaterThan(0);
             output.RejectedVideoFrames.Should().Be(0);
             output.RejectedAudioFrames.Should().Be(0);
@@ -73,6 +75,8 @@ public sealed class TransportEndToEndTests
             finish.Reason.Should().Be(PipelineFinishReason.Ended, "the transport ends the pipeline when the user leaves");
             finish.RunningTaskCount.Should().Be(0);
             harness.Errors.Should().BeEmpty();
+            harness.AtEnd.OfType<ParticipantLeftFrame>().Should().ContainSingle().Which.IsUser.Should().BeTrue();
+            harness.AtEnd.OfType<EndFrame>().Single().Reason.Should().Contain("user left");
             transport.DisconnectCount.Should().Be(1);
         }
         finally
