@@ -55,6 +55,53 @@ public sealed class LoopbackVideoTests
     }
 
     [Fact]
+    public async Task I420_planes_with_padded_rows_are_captured_in_place_and_come_back_intact()
+    {
+        const int pad = 32;
+        byte[] packed = TestPatterns.GradientI420(Width, Height);
+        int chromaWidth = Width / 2;
+        int chromaHeight = Height / 2;
+        byte[] y = Pad(packed.AsSpan(0, Width * Height), Width, Height, pad);
+        byte[] u = Pad(packed.AsSpan(Width * Height, chromaWidth * chromaHeight), chromaWidth, chromaHeight, pad);
+        byte[] v = Pad(packed.AsSpan((Width * Height) + (chromaWidth * chromaHeight)), chromaWidth, chromaHeight, pad);
+        using var source = new VideoSource(Width, Height);
+        using var track = LocalVideoTrack.Create("padded", source);
+        using var stream = VideoStream.Create(track, new VideoStreamOptions { Format = PixelFormat.I420 });
+        using var timeout = new CancellationTokenSource(Budget);
+
+        VideoFrame? frame = null;
+        while (frame is null || !HasLuma(frame, packed))
+        {
+            frame?.Dispose();
+            source.CaptureI420(y, Width + pad, u, chromaWidth + pad, v, chromaWidth + pad, Width, Height);
+            frame = await stream.ReadAsync(timeout.Token);
+            frame.Should().NotBeNull();
+        }
+
+        using (frame)
+        {
+            byte[] back = new byte[frame.PackedLength];
+            frame.CopyTo(back);
+            back.Should().Equal(packed, "the padding is skipped and every plane arrives as it was");
+        }
+
+        Action tooShort = () => source.CaptureI420(y.AsSpan(0, y.Length - 1), Width + pad, u, chromaWidth + pad, v, chromaWidth + pad, Width, Height);
+        tooShort.Should().Throw<ArgumentException>().WithMessage("*Plane y needs a stride of at least 320 bytes and 240 rows*");
+    }
+
+    private static byte[] Pad(ReadOnlySpan<byte> plane, int rowBytes, int rows, int pad)
+    {
+        byte[] padded = new byte[(rowBytes + pad) * rows];
+        padded.AsSpan().Fill(0xAA);
+        for (int row = 0; row < rows; row++)
+        {
+            plane.Slice(row * rowBytes, rowBytes).CopyTo(padded.AsSpan(row * (rowBytes + pad)));
+        }
+
+        return padded;
+    }
+
+    [Fact]
     public async Task A_disposed_frame_refuses_access_to_its_memory()
     {
         using var source = new VideoSource(64, 64);

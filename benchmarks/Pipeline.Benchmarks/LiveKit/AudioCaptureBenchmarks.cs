@@ -9,6 +9,7 @@ namespace Pipeline.Benchmarks.LiveKit;
 /// blocks, fewer than the 60 s queue holds) to measure our cost rather than the pacing.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 [WarmupCount(2)]
 [IterationCount(12)]
 [InvocationCount(256)]

@@ -10,6 +10,7 @@ namespace Pipeline.Benchmarks.LiveKit;
 /// allocated per frame in steady state: the source reuses one request and reads the caller's buffer pinned in place.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class CaptureBenchmarks : IDisposable
 {
     private const int Width = 1280;

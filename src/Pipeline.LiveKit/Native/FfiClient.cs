@@ -128,7 +128,7 @@ internal sealed class FfiClient
     /// </summary>
     /// <exception cref="LiveKitException">The engine rejected the request (its reason is in the LiveKit.Native log).</exception>
     public ulong Send(FfiRequest request, int responseCase) =>
-        Send(request, static (response, responseCase) => FfiResponseReader.ReadAsyncId(response, responseCase), responseCase);
+        Send(request, static (response, responseCase) => ProtoWireReader.ReadAsyncId(response, responseCase), responseCase);
 
     private delegate T ResponseReader<T, TState>(ReadOnlySpan<byte> response, TState state);
 
@@ -259,7 +259,17 @@ internal sealed class FfiClient
 
         try
         {
-            FfiEvent ffiEvent = FfiEvent.Parser.ParseFrom(new ReadOnlySpan<byte>(data, checked((int)length)));
+            var bytes = new ReadOnlySpan<byte>(data, checked((int)length));
+
+            // The engine logs at trace level (libwebrtc even once per captured frame that comes faster than real
+            // time): batches whose records nobody would write are not parsed at all.
+            ReadOnlySpan<byte> logs = ProtoWireReader.FirstMessage(bytes, FfiEvent.LogsFieldNumber);
+            if (!logs.IsEmpty && client.EventObserver is null && !client._logs.WantsAny(logs))
+            {
+                return;
+            }
+
+            FfiEvent ffiEvent = FfiEvent.Parser.ParseFrom(bytes);
             client.Dispatch(ffiEvent);
         }
         catch (Exception e)

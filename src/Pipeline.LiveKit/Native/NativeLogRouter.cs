@@ -12,6 +12,7 @@ namespace Pipeline.LiveKit.Native;
 internal sealed class NativeLogRouter(ILogger logger)
 {
     private readonly ConcurrentDictionary<string, int> _secrets = new(StringComparer.Ordinal);
+    private readonly Func<int, bool> _wanted = level => level == (int)NativeLevel.LogError || logger.IsEnabled(Map((NativeLevel)level));
     private volatile string? _lastError;
 
     /// <summary>The most recent error record, redacted: the only place the engine explains a rejected request.</summary>
@@ -34,6 +35,9 @@ internal sealed class NativeLogRouter(ILogger logger)
             }
         }
     }
+
+    /// <summary>Whether a serialized batch holds a record that <see cref="Write"/> would write (errors always are).</summary>
+    public bool WantsAny(ReadOnlySpan<byte> batch) => ProtoWireReader.AnyLogRecord(batch, _wanted);
 
     /// <summary>Writes one batch (callback thread).</summary>
     public void Write(LogBatch batch)

@@ -1,10 +1,10 @@
 namespace Pipeline.LiveKit.Native;
 
 /// <summary>
-/// Reads the one number a per-frame response carries (the <c>async_id</c> of a capture) straight from the response
-/// bytes, so the hot capture path does not build an <see cref="Protocol.FfiResponse"/> per frame.
+/// Reads the few numbers the per-frame paths need straight from protobuf bytes, without building messages: the
+/// <c>async_id</c> of a capture response, and the levels of a log batch (to skip parsing records nobody logs).
 /// </summary>
-internal static class FfiResponseReader
+internal static class ProtoWireReader
 {
     private const int WireVarint = 0;
     private const int WireFixed64 = 1;
@@ -43,6 +43,61 @@ internal static class FfiResponseReader
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// The message in field <paramref name="number"/> if it is the first field of <paramref name="message"/> (an
+    /// envelope whose oneof holds it), else empty.
+    /// </summary>
+    public static ReadOnlySpan<byte> FirstMessage(ReadOnlySpan<byte> message, int number)
+    {
+        int at = 0;
+        if (message.IsEmpty || ReadVarint(message, ref at) != (((ulong)number << 3) | WireLength))
+        {
+            return default;
+        }
+
+        int length = checked((int)ReadVarint(message, ref at));
+        return message.Slice(at, length);
+    }
+
+    /// <summary>Whether any record of a serialized LogBatch has a level (field 1 of each record) that <paramref name="wanted"/> accepts.</summary>
+    public static bool AnyLogRecord(ReadOnlySpan<byte> batch, Func<int, bool> wanted)
+    {
+        int at = 0;
+        while (at < batch.Length)
+        {
+            ulong key = ReadVarint(batch, ref at);
+            if (key != ((1 << 3) | WireLength))
+            {
+                Skip(batch, ref at, (int)(key & 7));
+                continue;
+            }
+
+            int length = checked((int)ReadVarint(batch, ref at));
+            ReadOnlySpan<byte> record = batch.Slice(at, length);
+            at += length;
+            int level = 0; // absent: the first value, LOG_ERROR
+            int recordAt = 0;
+            while (recordAt < record.Length)
+            {
+                ulong recordKey = ReadVarint(record, ref recordAt);
+                if (recordKey == ((1 << 3) | WireVarint))
+                {
+                    level = (int)ReadVarint(record, ref recordAt);
+                    break;
+                }
+
+                Skip(record, ref recordAt, (int)(recordKey & 7));
+            }
+
+            if (wanted(level))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static void Skip(ReadOnlySpan<byte> data, ref int at, int wire)
