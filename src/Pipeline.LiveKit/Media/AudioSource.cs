@@ -120,6 +120,13 @@ public sealed class AudioSource : IDisposable
         }
     }
 
+    /// <summary>
+    /// Drops the audio queued in the engine that has not been sent yet (up to the queue size given at creation):
+    /// what an interruption needs so the bot falls silent at once.
+    /// </summary>
+    public void ClearBuffer() =>
+        FfiClient.Instance.Request(new FfiRequest { ClearAudioBuffer = new ClearAudioBufferRequest { SourceHandle = HandleId } });
+
     /// <summary>Releases the source.</summary>
     public void Dispose() => _handle.Dispose();
 }

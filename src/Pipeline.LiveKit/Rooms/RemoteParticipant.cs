@@ -65,7 +65,11 @@ public sealed class RemoteParticipant
         Identity = owned.Info.Identity;
         Name = owned.Info.Name;
         Metadata = owned.Info.Metadata;
+        Kind = (ParticipantKind)owned.Info.Kind;
     }
+
+    /// <summary>What kind of client the participant is (a person, a phone caller, an agent…).</summary>
+    public ParticipantKind Kind { get; }
 
     /// <summary>The participant's server id (<c>PA_…</c>).</summary>
     public string Sid { get; }
