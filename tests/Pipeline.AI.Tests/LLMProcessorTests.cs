@@ -121,7 +121,7 @@ public sealed class LLMProcessorTests
         asked.Should().Equal("Paris");
         chat.Calls.Should().HaveCount(2, "the function invoker called the model again with the tool result");
         chat.Calls[0].Options!.Tools.Should().ContainSingle().Which.Name.Should().Be("get_weather");
-        run.Frames.OfType<TextFrame>().Where(f => f is not LLMTextFrame).Select(f => f.Text)
+        run.Frames.OfType<TextFrame>().Where(f => f is not (LLMTextFrame or TranscriptionFrame)).Select(f => f.Text)
             .Should().Equal("It is sunny, 21 degrees in Paris.");
         List<AIContent> recorded = llm.Context.Messages.SelectMany(m => m.Contents).ToList();
         recorded.OfType<FunctionCallContent>().Should().ContainSingle().Which.CallId.Should().Be("call-1");
@@ -212,7 +212,10 @@ public sealed class LLMProcessorTests
         call.Messages.Select(m => (m.Role.Value, m.Text)).Should().Equal(("system", "You are a friendly avatar."), ("user", "Can you help me?"));
         call.Options!.ModelId.Should().Be("model-x");
         call.Options.Temperature.Should().Be(0.2f);
-        run.Frames.OfType<TranscriptionFrame>().Should().BeEmpty("transcriptions are consumed as the user's turn");
+        // The transcriptions become the user's turn and are passed on (for a transport to caption), ahead of the reply.
+        run.Frames.OfType<TranscriptionFrame>().Select(f => f.Text).Should().Equal("Can you", "help me?");
+        run.Frames.ToList().FindLastIndex(f => f is TranscriptionFrame)
+            .Should().BeLessThan(run.Frames.ToList().FindIndex(f => f is LLMFullResponseStartFrame));
     }
 
     private static async IAsyncEnumerable<ChatResponseUpdate> Updates(params ChatResponseUpdate[] updates)

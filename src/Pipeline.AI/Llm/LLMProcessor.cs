@@ -8,8 +8,9 @@ namespace Pipeline.AI.Llm;
 
 /// <summary>
 /// Answers the user with any <see cref="IChatClient"/>: final <see cref="TranscriptionFrame"/>s become the user's
-/// turn in <see cref="Context"/>, and the streamed reply goes downstream as <see cref="LLMFullResponseStartFrame"/>,
-/// <see cref="LLMTextFrame"/>s and <see cref="LLMFullResponseEndFrame"/>.
+/// turn in <see cref="Context"/> (and pass on downstream, for transports that caption the user), and the streamed reply
+/// goes downstream as <see cref="LLMFullResponseStartFrame"/>, <see cref="LLMTextFrame"/>s and
+/// <see cref="LLMFullResponseEndFrame"/>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -92,6 +93,8 @@ public sealed class LLMProcessor : FrameProcessor
         {
             case TranscriptionFrame transcription when direction == FrameDirection.Downstream:
                 AddUserText(transcription.Text);
+                // Passed on (the TTS does not speak transcriptions) so that an output transport can caption the user.
+                await PushFrameAsync(frame, direction, cancellationToken).ConfigureAwait(false);
                 if (!_userSpeaking)
                 {
                     await AnswerPendingTurnAsync(cancellationToken).ConfigureAwait(false);
