@@ -26,6 +26,7 @@ public sealed class AccessTokenTests
             Name = "Voice bot",
             Room = "avatar-room",
             CanSubscribe = false,
+            Kind = "agent",
             TimeToLive = TimeSpan.FromMinutes(30),
             TimeProvider = new FakeTimeProvider(Now),
         }.ToJwt();
@@ -44,6 +45,7 @@ public sealed class AccessTokenTests
         c.GetProperty("iss").GetString().Should().Be("APIkey123");
         c.GetProperty("sub").GetString().Should().Be("voice-bot");
         c.GetProperty("name").GetString().Should().Be("Voice bot");
+        c.GetProperty("kind").GetString().Should().Be("agent");
         c.GetProperty("nbf").GetInt64().Should().Be(Now.ToUnixTimeSeconds());
         c.GetProperty("exp").GetInt64().Should().Be(Now.ToUnixTimeSeconds() + 30 * 60);
         JsonElement video = c.GetProperty("video");
@@ -68,6 +70,7 @@ public sealed class AccessTokenTests
         b[2].Should().NotBe(a[2]);
         using JsonDocument claims = JsonDocument.Parse(Base64Url.DecodeFromChars(a[1]));
         claims.RootElement.TryGetProperty("name", out _).Should().BeFalse("no display name was given");
+        claims.RootElement.TryGetProperty("kind", out _).Should().BeFalse("a person's client has no kind claim");
         (claims.RootElement.GetProperty("exp").GetInt64() - claims.RootElement.GetProperty("nbf").GetInt64())
             .Should().Be((long)LiveKitAccessToken.DefaultTimeToLive.TotalSeconds);
     }

@@ -33,6 +33,12 @@ public sealed class LiveKitAccessToken
     /// <summary>The participant's display name (<c>name</c>); none when null.</summary>
     public string? Name { get; init; }
 
+    /// <summary>
+    /// The participant's kind (<c>kind</c>): null (the default) for a person's client, <c>"agent"</c> for a bot or an
+    /// avatar, so other participants (and <see cref="LiveKitTransport"/>) can tell people from agents.
+    /// </summary>
+    public string? Kind { get; init; }
+
     /// <summary>Whether the participant may publish audio and video tracks. Default true.</summary>
     public bool CanPublish { get; init; } = true;
 
@@ -114,6 +120,11 @@ public sealed class LiveKitAccessToken
             if (Name is not null)
             {
                 json.WriteString("name", Name);
+            }
+
+            if (Kind is not null)
+            {
+                json.WriteString("kind", Kind);
             }
 
             json.WriteStartObject("video");
