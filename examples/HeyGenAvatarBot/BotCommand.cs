@@ -13,13 +13,15 @@ internal static class BotCommand
         "  (default)    The browser playground: prints a URL; open it, allow the microphone, and talk to the avatar\n" +
         "               (WebSocket transport; the avatar greets you, answers, and stops when you speak over it).\n" +
         "  --scripted   Headless: plays a short recorded conversation (shipped user WAVs) in real time through the pipeline,\n" +
-        "               writes avatar.mp4 (H.264 + AAC), contact-sheet.png and transcript.txt, then exits 0.\n\n" +
+        "               writes avatar.mp4 (H.264 + AAC), contact-sheet.png and transcript.txt, then exits 0.\n" +
+        "  --livekit    Your LiveKit room (LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET; and LIVEAVATAR_API_KEY): the bot\n" +
+        "               joins it and listens to the first person; the avatar publishes into it (direct-room mode). All tokens are\n" +
+        "               minted locally; the user's is written to <output>/livekit-user-token.txt, and the secret is never printed.\n\n" +
         "Engines and avatar (every missing piece is reported before any session opens):\n" +
         "  no keys                 offline: pocketsphinx, a scripted responder and espeak-ng; the avatar on the built-in HeyGen emulator.\n" +
         "  OPENAI_API_KEY          OpenAI speech to text, chat and text to speech (Microsoft.Extensions.AI.OpenAI); models below.\n" +
         "  LIVEAVATAR_API_KEY      the real avatar on HeyGen LiveAvatar (billed), media through its LiveKit room.\n" +
-        "  HEYGEN_API_KEY          the real avatar on the Interactive Avatar API (billed), if LIVEAVATAR_API_KEY is not set.\n" +
-        "  LiveKit rooms (LIVEKIT_URL + key/secret) are not wired into this example yet.\n\n" +
+        "  HEYGEN_API_KEY          the real avatar on the Interactive Avatar API (billed), if LIVEAVATAR_API_KEY is not set.\n\n" +
         "Exit codes: 0 done, 1 failed, 2 bad options or missing prerequisites, 130 interrupted (Ctrl+C).";
 
     /// <summary>Parses <paramref name="args"/>, checks the prerequisites, and runs the bot.</summary>
@@ -49,11 +51,13 @@ internal static class BotCommand
         var avatarId = new Option<string?>("--avatar-id") { Description = "Avatar to use (default: the provider's; LiveAvatar: its sandbox avatar)." };
         var size = new Option<string>("--size") { Description = "Emulated avatar video size, WIDTHxHEIGHT, even numbers.", DefaultValueFactory = _ => "640x360" };
         var fps = new Option<double>("--fps") { Description = "Emulated avatar frame rate.", DefaultValueFactory = _ => 25 };
+        var livekit = new Option<bool>("--livekit") { Description = "Run in your LiveKit room (LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET; needs LIVEAVATAR_API_KEY)." };
+        var room = new Option<string>("--room") { Description = "The LiveKit room of --livekit.", DefaultValueFactory = _ => LiveKitRoomSettings.DefaultRoom };
         var verbose = new Option<bool>("--verbose") { Description = "Log the pipeline at debug level (secrets are redacted)." };
 
         var root = new RootCommand(Description)
         {
-            scripted, port, output_, turns, engines, llmModel, sttModel, ttsModel, ttsVoice, apiKey, liveAvatar, interactive, avatarId, size, fps, verbose,
+            scripted, livekit, room, port, output_, turns, engines, llmModel, sttModel, ttsModel, ttsVoice, apiKey, liveAvatar, interactive, avatarId, size, fps, verbose,
         };
 
         root.SetAction(async (parse, cancellationToken) =>
@@ -96,10 +100,17 @@ internal static class BotCommand
                 return 2;
             }
 
+            if (parse.GetValue(scripted) && parse.GetValue(livekit))
+            {
+                await error.WriteLineAsync("Choose one mode: --scripted or --livekit (or neither, for the browser playground).");
+                return 2;
+            }
+
             string? openAIKey = environment(BotOptions.OpenAIKeyVariable);
             var options = new BotOptions
             {
-                Mode = parse.GetValue(scripted) ? InputMode.Scripted : InputMode.Playground,
+                Mode = parse.GetValue(scripted) ? InputMode.Scripted : parse.GetValue(livekit) ? InputMode.LiveKit : InputMode.Playground,
+                LiveKit = parse.GetValue(livekit) ? LiveKitRoomSettings.FromEnvironment(environment, parse.GetValue(room)) : null,
                 Port = parse.GetValue(port),
                 Engines = parse.GetValue(engines),
                 OpenAIKey = string.IsNullOrWhiteSpace(openAIKey) ? null : openAIKey,
@@ -132,6 +143,11 @@ internal static class BotCommand
             if (options.Mode == InputMode.Playground)
             {
                 return await PlaygroundRun.RunAsync(options, output, cancellationToken);
+            }
+
+            if (options.Mode == InputMode.LiveKit)
+            {
+                return await LiveKitRun.RunAsync(options, output, cancellationToken);
             }
 
             ScriptedRunResult result = await ScriptedRun.RunAsync(options, output, cancellationToken);

@@ -8,6 +8,9 @@ internal enum InputMode
 
     /// <summary>Shipped recordings of a short conversation, played in real time; writes avatar.mp4 and exits.</summary>
     Scripted,
+
+    /// <summary>Your LiveKit room: the bot listens there (LiveKit transport) and the avatar publishes into it (direct-room mode).</summary>
+    LiveKit,
 }
 
 /// <summary>Which engines listen, think and speak.</summary>
@@ -50,6 +53,9 @@ internal sealed record BotOptions
     public ProductChoice Avatar { get; init; } = new(null, LiveAvatar: true);
 
     public string? AvatarId { get; init; }
+
+    /// <summary>The LiveKit room of <see cref="InputMode.LiveKit"/> runs (null otherwise).</summary>
+    public LiveKitRoomSettings? LiveKit { get; init; }
 
     public required string OutputDirectory { get; init; }
 

@@ -49,7 +49,21 @@ internal static class Preflight
             problems.Add($"The Silero VAD model is missing: {SileroModelLocator.InstallHint}");
         }
 
-        if (options.UsesRealAvatar)
+        if (options.Mode == InputMode.LiveKit)
+        {
+            problems.AddRange(options.LiveKit?.Problems() ?? [$"--livekit needs {LiveKitRoomSettings.UrlVariable}, {LiveKitRoomSettings.KeyVariable} and {LiveKitRoomSettings.SecretVariable}."]);
+            if (!options.UsesRealAvatar)
+            {
+                problems.Add($"--livekit needs the real avatar, which joins your room itself (the offline emulator cannot): set {ProductChoice.LiveAvatarKeyVariable}.");
+            }
+            else if (!options.Avatar.LiveAvatar)
+            {
+                problems.Add("--livekit puts the avatar into your own room (livekit_config), which only LiveAvatar offers: drop --interactive and set " +
+                    $"{ProductChoice.LiveAvatarKeyVariable}.");
+            }
+        }
+
+        if (options.UsesRealAvatar || options.Mode == InputMode.LiveKit)
         {
             try
             {
@@ -57,7 +71,7 @@ internal static class Preflight
             }
             catch (Exception e) when (e is DllNotFoundException or FileNotFoundException or InvalidOperationException or BadImageFormatException)
             {
-                problems.Add($"The LiveKit engine (needed to receive the real avatar's media) did not load: {e.Message} Run `build/prereqs/20-livekit-native.sh`.");
+                problems.Add($"The LiveKit engine (needed to join LiveKit rooms) did not load: {e.Message} Run `build/prereqs/20-livekit-native.sh`.");
             }
         }
 

@@ -1,0 +1,157 @@
+using HeyGenAvatarBot.Engines;
+using HeyGenAvatarBot.Progress;
+using Microsoft.Extensions.Logging;
+using Pipeline.AI.Llm;
+using Pipeline.AI.Stt;
+using Pipeline.AI.Tts;
+using Pipeline.Core.Frames;
+using Pipeline.Core.Pipelines;
+using Pipeline.HeyGen.Api;
+using Pipeline.HeyGen.Video;
+using Pipeline.LiveKit;
+using Pipeline.Silero;
+
+namespace HeyGenAvatarBot;
+
+/// <summary>
+/// The <c>--livekit</c> mode: the bot, the avatar and the user meet in your LiveKit room. The bot joins with
+/// <see cref="LiveKitTransport"/> and listens to the first person in the room; the avatar (LiveAvatar, direct-room
+/// mode: <c>livekit_config</c> with a token minted here) publishes its video and lip-synced voice straight into the
+/// room, so the bot relays no media. All three tokens are minted locally from the API key and secret; the user's is
+/// written to a file (never printed). Ends when the user leaves (exit 0) or on Ctrl+C (exit 130).
+/// </summary>
+internal static class LiveKitRun
+{
+    private const int OutputSampleRate = 24_000;
+    private const int InputSampleRate = 16_000;
+
+    public static async Task<int> RunAsync(BotOptions options, TextWriter console, CancellationToken cancellationToken)
+    {
+        LiveKitRoomSettings room = options.LiveKit ?? throw new InvalidOperationException("--livekit runs need the room settings.");
+        using ILoggerFactory loggerFactory = LoggerFactory.Create(b => b
+            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
+            .SetMinimumLevel(options.LogLevel));
+        var turns = Conversation.ScriptedTurn.LoadAll(options.AssetsDirectory);
+        TimeProvider clock = TimeProvider.System;
+
+        string userTokenFile = WriteUserToken(room, options.OutputDirectory);
+        console.WriteLine($"Room   : {room}");
+        console.WriteLine($"Join the room as '{LiveKitRoomSettings.UserIdentity}' with the token in {userTokenFile} (valid 6 hours), e.g. in LiveKit Meet:");
+        console.WriteLine($"         https://meet.livekit.io/custom?liveKitUrl={Uri.EscapeDataString(room.Url!)}&token=<the token in that file>");
+
+        using var engines = SpeechEngines.Create(options, turns);
+        using var vadModel = SileroVadModel.Load();
+        await using var transport = new LiveKitTransport(new LiveKitTransportOptions
+        {
+            Url = new Uri(room.Url!),
+            Token = room.MintToken(LiveKitRoomSettings.BotIdentity, "Voice bot", agent: true, clock),
+            // The avatar publishes its own video and voice into the room; the bot only listens.
+            PublishVideo = false,
+            PublishAudio = false,
+        }, loggerFactory);
+        using var api = new LiveAvatarApi(new LiveAvatarApiOptions { ApiKey = options.Avatar.ApiKey! }, loggerFactory);
+        var avatar = new HeyGenVideoService(api, new HeyGenVideoServiceOptions
+        {
+            MediaMode = AvatarMediaMode.DirectRoom,
+            AudioSampleRate = OutputSampleRate,
+            SessionRequest = new LiveAvatarNewSessionRequest
+            {
+                AvatarId = options.AvatarId ?? LiveAvatarNewSessionRequest.SandboxAvatarId,
+                IsSandbox = options.AvatarId is null,
+                LiveKitConfig = new CustomLiveKitConfig
+                {
+                    LiveKitUrl = room.Url!,
+                    LiveKitRoom = room.Room,
+                    LiveKitClientToken = room.MintToken(LiveKitRoomSettings.AvatarIdentity, "Avatar", agent: true, clock),
+                },
+            },
+        });
+        console.WriteLine("Avatar : HeyGen LiveAvatar API (billed), publishing into your room (direct-room mode)");
+        console.WriteLine($"Engines: {engines.Description}");
+
+        var vad = new SileroVadProcessor(vadModel, VadOptions.Default);
+        var stt = new SpeechToTextProcessor(engines.Stt, new SpeechToTextProcessorOptions { Language = "en-US", SampleRate = InputSampleRate });
+        var llm = new LLMProcessor(engines.Chat, new LLMProcessorOptions { SystemPrompt = engines.SystemPrompt });
+        var tts = new TextToSpeechProcessor(engines.Tts, new TextToSpeechProcessorOptions { SampleRate = OutputSampleRate, SpeechOptions = engines.SpeechOptions });
+        var tracker = new TurnTracker(new BotStages(vad, stt, llm, tts, avatar), console, clock);
+        await using var task = new PipelineTask(
+            new FramePipeline(transport.Input(), vad, stt, llm, new SentenceAggregator(), tts, avatar, transport.Output(), llm.CreateAssistantAggregator()),
+            new PipelineTaskOptions
+            {
+                AudioInSampleRate = InputSampleRate,
+                AudioOutSampleRate = OutputSampleRate,
+                EnableMetrics = true,
+                Observers = [tracker],
+            },
+            loggerFactory,
+            clock);
+        task.ErrorReceived += (_, error) => tracker.Say($"! {error.ProcessorName}: {error.Message}");
+        var greetings = new List<Task>(); // awaited below: no task outlives the run
+        task.FrameReachedEnd += (_, frame) =>
+        {
+            switch (frame)
+            {
+                case ParticipantJoinedFrame { IsUser: true } joined:
+                    tracker.Say($"{joined.Identity} joined · the avatar greets them");
+                    lock (greetings)
+                    {
+                        greetings.Add(task.QueueFrameAsync(new TextFrame(PlaygroundRun.Greeting), CancellationToken.None).AsTask());
+                    }
+
+                    break;
+                case ParticipantLeftFrame { IsUser: true } left:
+                    tracker.Say($"{left.Identity} left · ending");
+                    break;
+                default:
+                    break;
+            }
+        };
+
+        PipelineFinishReason reason;
+        try
+        {
+            reason = await task.RunAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            reason = PipelineFinishReason.Cancelled;
+        }
+
+        Task[] queued;
+        lock (greetings)
+        {
+            queued = [.. greetings];
+        }
+
+        await Task.WhenAll(queued).ContinueWith(t => t.Exception, TaskScheduler.Default); // a greeting queued as the run ended has nowhere to go
+        int opened = avatar.SessionId is null ? 0 : 1;
+        tracker.Say($"finished: {reason}; sessions: {opened} opened, {opened} closed");
+        return reason switch
+        {
+            PipelineFinishReason.Cancelled => 130,
+            PipelineFinishReason.Ended => 0,
+            _ => 1,
+        };
+    }
+
+    /// <summary>Writes the user's token to a file only the current user can read, and returns its path.</summary>
+    internal static string WriteUserToken(LiveKitRoomSettings room, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        string path = Path.Combine(directory, "livekit-user-token.txt");
+        string token = room.MintToken(LiveKitRoomSettings.UserIdentity, "You", agent: false);
+        var create = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // a token lets anyone join the room
+        }
+
+        using (var file = new FileStream(path, create))
+        using (var writer = new StreamWriter(file))
+        {
+            writer.WriteLine(token);
+        }
+
+        return path;
+    }
+}
