@@ -87,8 +87,13 @@ public sealed class PlaygroundBrowserTests(ITestOutputHelper output)
                 await page.Locator("#captions li.bot", new PageLocatorOptions { HasText = replyEnd }).First.WaitForAsync();
                 string heard = await console.WhenLine(l => l.Contains("user said (as heard)", StringComparison.Ordinal)).WaitAsync(TimeSpan.FromMilliseconds(HangLimitMs));
                 heard.Should().ContainAny(weather.Keywords);
+                // The user's words are captioned too: the LLM passes the final transcription on to the output transport.
+                await page.Locator("#captions li.user").First.WaitForAsync();
                 IReadOnlyList<string> userCaptions = await page.Locator("#captions li.user").AllTextContentsAsync();
                 output.WriteLine($"user captions on the page: [{string.Join(" | ", userCaptions)}]");
+                userCaptions.Should().Contain(
+                    caption => weather.Keywords.Any(word => caption.Contains(word, StringComparison.OrdinalIgnoreCase)),
+                    "the question as heard is captioned as the user's");
 
                 string screenshot = Path.Combine(Chromium.ArtifactsDirectory("bot-playground"), "playground.png");
                 await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
