@@ -80,4 +80,8 @@ internal sealed record BotOptions
 
     /// <summary>Whether the avatar is HeyGen's (billed) rather than the emulator.</summary>
     public bool UsesRealAvatar => Avatar.ApiKey is not null;
+
+    /// <summary>The run's choices without the keys (a record's generated ToString would print every property).</summary>
+    public override string ToString() =>
+        $"BotOptions {{ Mode = {Mode}, Port = {Port}, Engines = {Engines}, LlmModel = {LlmModel}, OpenAI = {UsesOpenAI}, RealAvatar = {UsesRealAvatar} }}";
 }

@@ -3,6 +3,14 @@ namespace HeyGenAvatarBot.Tests;
 public sealed class CommandLineTests
 {
     [Fact]
+    public void The_options_print_without_the_OpenAI_key()
+    {
+        var options = new BotOptions { OpenAIKey = "sk-test-secret-1234567890", OutputDirectory = "out" };
+
+        options.ToString().Should().NotContain("sk-test-secret").And.Contain("OpenAI = True");
+    }
+
+    [Fact]
     public async Task Help_exits_0_and_lists_every_mode_option_and_key()
     {
         var output = new StringWriter();
