@@ -37,7 +37,8 @@ public class AvatarVideoService : FrameProcessor
     private readonly UtteranceLedger _utterances = new();
     private readonly AvatarOutput _output;
     private readonly Lock _gate = new();
-    private readonly SpokenTextSchedule _spokenText = new();
+    private readonly SpokenTextRelease _spokenText;
+    private readonly UtteranceDelivery _delivery;
     private readonly UtteranceEndTimer _endTimer;
     private readonly AvatarWiringWarnings _wiring = new();
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
@@ -48,8 +49,6 @@ public class AvatarVideoService : FrameProcessor
     private int _starts;
     private ListeningPose? _listening;
     private volatile bool _closing;
-    private long _speechBytesSent;
-    private long _utteranceBytes;
 
     /// <summary>Creates the service.</summary>
     /// <param name="sessions">Opens the provider's session when the pipeline starts.</param>
@@ -62,13 +61,18 @@ public class AvatarVideoService : FrameProcessor
         _options = options ?? new AvatarVideoServiceOptions();
         _options.Validate();
         _factory = sessions;
-        _endTimer = new UtteranceEndTimer(_options.EndOfUtteranceTimeout, OnUtteranceTimeout);
+        _endTimer = new UtteranceEndTimer(
+            _options.EndOfUtteranceTimeout, (id, sequence) => QueueToSelf("utterance-timeout", () => new UtteranceTimeoutFrame(id, sequence)));
         _telemetry = new AvatarSessionTelemetry(CoreMetrics.Default, TimeProvider, Name);
+        _spokenText = new SpokenTextRelease(
+            (text, ct) => PushFrameAsync(text, FrameDirection.Downstream, ct), () => TimeProvider, () => _closing,
+            () => QueueToSelf("spoken-text", static () => new SpokenTextRelease.DueFrame()));
+        _delivery = new UtteranceDelivery(_utterances, _spokenText, () => _telemetry, () => _closing, (message, ex) => PushErrorAsync(message, ex));
         _output = new AvatarOutput(
             PushFrameAsync, async () => await StopTtfbMetricsAsync().ConfigureAwait(false), !_options.WaitForOutputTransportReady,
             () =>
             {
-                _spokenText.SpeakingStarted(TimeProvider.GetUtcNow());
+                _spokenText.SpeakingStarted();
                 _telemetry.SpeakingStarted();
             })
         {
@@ -96,7 +100,7 @@ public class AvatarVideoService : FrameProcessor
     public long AudioFramesPushed => _output.AudioPushed;
 
     /// <summary>Bytes of speech (at the session's rate) handed to the avatar so far.</summary>
-    public long SpeechBytesSent => Interlocked.Read(ref _speechBytesSent);
+    public long SpeechBytesSent => _delivery.BytesSent;
 
     /// <inheritdoc />
     public override Task SetupAsync(FrameProcessorSetup setup, CancellationToken cancellationToken = default)
@@ -152,11 +156,11 @@ public class AvatarVideoService : FrameProcessor
                 }
 
                 return;
-            case TTSTextFrame text when direction == FrameDirection.Downstream && HoldUntilSpoken(text):
-                await ReleaseSpokenTextAsync(cancellationToken).ConfigureAwait(false);
+            case TTSTextFrame text when direction == FrameDirection.Downstream && _spokenText.TryHold(text, _link?.Session, _utterances.Current):
+                await _spokenText.ReleaseAsync(cancellationToken).ConfigureAwait(false);
                 return;
-            case SpokenTextDueFrame:
-                await ReleaseSpokenTextAsync(cancellationToken).ConfigureAwait(false);
+            case SpokenTextRelease.DueFrame:
+                await _spokenText.ReleaseAsync(cancellationToken).ConfigureAwait(false);
                 return;
             case InterruptionFrame:
                 await InterruptAsync(cancellationToken).ConfigureAwait(false);
@@ -180,7 +184,7 @@ public class AvatarVideoService : FrameProcessor
                 break;
             case EndFrame:
                 await DrainAsync(cancellationToken).ConfigureAwait(false);
-                await ReleaseSpokenTextAsync(cancellationToken).ConfigureAwait(false);
+                await _spokenText.ReleaseAsync(cancellationToken).ConfigureAwait(false);
                 await CloseSessionAsync("end of pipeline").ConfigureAwait(false);
                 break;
             case CancelFrame:
@@ -261,7 +265,7 @@ public class AvatarVideoService : FrameProcessor
             _endTimer.Arm(TimeProvider, current.Id, timeoutSequence);
         }
 
-        await SendAsync(current, speech, cancellationToken).ConfigureAwait(false);
+        await _delivery.SendAsync(current, speech, _link.Session.SpeechSampleRate, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<IAvatarUtterance> BeginUtteranceAsync(string? contextId, bool openedByTts, CancellationToken cancellationToken)
@@ -269,10 +273,10 @@ public class AvatarVideoService : FrameProcessor
         await EndUtteranceAsync(contextId: null, cancellationToken).ConfigureAwait(false);
         IAvatarUtterance utterance = _link!.Session.BeginUtterance(contextId ?? Guid.NewGuid().ToString("N"));
         _speech!.Reset();
-        Interlocked.Exchange(ref _utteranceBytes, 0);
+        _spokenText.UtteranceBegun();
         _utterances.Begin(utterance, openedByTts);
         Activity? span = _telemetry.UtteranceBegun(utterance.Id);
-        _ = StartBackgroundTask("avatar-utterance", ct => WatchAsync(utterance, span, ct));
+        _ = StartBackgroundTask("avatar-utterance", ct => _delivery.WatchAsync(utterance, span, ct));
         return utterance;
     }
 
@@ -284,7 +288,7 @@ public class AvatarVideoService : FrameProcessor
         }
 
         _endTimer.Disarm();
-        await SendAsync(utterance, _speech!.Flush(), cancellationToken).ConfigureAwait(false);
+        await _delivery.SendAsync(utterance, _speech!.Flush(), _link!.Session.SpeechSampleRate, cancellationToken).ConfigureAwait(false);
         try
         {
             await utterance.EndAsync(cancellationToken).ConfigureAwait(false);
@@ -292,57 +296,6 @@ public class AvatarVideoService : FrameProcessor
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             await PushErrorAsync($"Could not end avatar utterance {utterance.Id}: {ex.Message}", ex).ConfigureAwait(false);
-        }
-    }
-
-    private async ValueTask SendAsync(IAvatarUtterance utterance, byte[] speech, CancellationToken cancellationToken)
-    {
-        if (speech.Length == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            await utterance.AppendAsync(speech, cancellationToken).ConfigureAwait(false);
-            Interlocked.Add(ref _speechBytesSent, speech.Length);
-            Interlocked.Add(ref _utteranceBytes, speech.Length);
-            _spokenText.AudioSent(utterance.Id, TimeProvider.GetUtcNow());
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException && !_closing)
-        {
-            double ms = speech.Length * 500.0 / _link!.Session.SpeechSampleRate;
-            await PushErrorAsync($"Avatar speech of utterance {utterance.Id} was lost ({ms:F0} ms): {ex.Message}", ex).ConfigureAwait(false);
-        }
-    }
-
-    // One owner per utterance: its completion says how it ended; a loss becomes an error, never silence.
-    private async Task WatchAsync(IAvatarUtterance utterance, Activity? span, CancellationToken cancellationToken)
-    {
-        Exception? lost = null;
-        try
-        {
-            await utterance.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException && !_closing)
-        {
-            lost = ex;
-            await PushErrorAsync(ex.Message, ex).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // Closing: the session's end ends its utterances.
-        }
-        finally
-        {
-            _telemetry.UtteranceEnded(span, OutcomeOf(utterance, lost), lost);
-            if (!_utterances.IsInterrupted(utterance.Id) && utterance.Completion.IsCompletedSuccessfully)
-            {
-                _spokenText.Spoken(utterance.Id);
-                QueueSpokenTextRelease();
-            }
-
-            _utterances.Done(utterance);
         }
     }
 
@@ -418,57 +371,12 @@ public class AvatarVideoService : FrameProcessor
         _wiring.TransportNeverReady(_output, Logger, Name);
     }
 
-    // A TTS text goes on once the avatar has spoken the audio before it (see SpokenTextSchedule); text of no utterance
-    // with audio (nothing will be spoken for it) goes on at once.
-    private bool HoldUntilSpoken(TTSTextFrame text)
-    {
-        if (_link?.Session is not { } session || _utterances.Current is not { } current
-            || (text.ContextId is { } id && !string.Equals(id, current.Id, StringComparison.Ordinal)) || Interlocked.Read(ref _utteranceBytes) == 0)
-        {
-            return false;
-        }
-
-        _spokenText.Hold(text, current.Id, SpokenTextSchedule.DurationOf(Interlocked.Read(ref _utteranceBytes), session.SpeechSampleRate));
-        return true;
-    }
-
-    private async ValueTask ReleaseSpokenTextAsync(CancellationToken cancellationToken)
-    {
-        List<TTSTextFrame> due = _spokenText.TakeDue(TimeProvider.GetUtcNow(), out DateTimeOffset? next);
-        foreach (TTSTextFrame spoken in due)
-        {
-            await PushFrameAsync(spoken, FrameDirection.Downstream, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (next is { } nextDue && !_closing)
-        {
-            _spokenText.Arm(TimeProvider, nextDue, QueueSpokenTextRelease);
-        }
-    }
-
-    private void QueueSpokenTextRelease()
+    // Timers and watchers run elsewhere: what they ask for is done on the processing task, in order with the frames.
+    private void QueueToSelf(string task, Func<Frame> frame)
     {
         if (!_closing)
         {
-            _ = StartBackgroundTask("spoken-text", ct => QueueFrameAsync(new SpokenTextDueFrame(), FrameDirection.Downstream, ct).AsTask());
+            _ = StartBackgroundTask(task, ct => QueueFrameAsync(frame(), FrameDirection.Downstream, ct).AsTask());
         }
     }
-
-    private void OnUtteranceTimeout(string id, long sequence)
-    {
-        if (!_closing)
-        {
-            _ = StartBackgroundTask("utterance-timeout", ct =>
-                QueueFrameAsync(new UtteranceTimeoutFrame(id, sequence), FrameDirection.Downstream, ct).AsTask());
-        }
-    }
-
-    private string OutcomeOf(IAvatarUtterance utterance, Exception? lost) =>
-        _utterances.IsInterrupted(utterance.Id) ? "interrupted"
-        : lost is not null || utterance.Completion.IsFaulted ? "lost"
-        : !utterance.Completion.IsCompletedSuccessfully ? "unfinished"
-        : utterance.HasSpeech ? "spoken" : "empty";
-
-    /// <summary>Queued to itself when held TTS text may have been spoken.</summary>
-    private sealed class SpokenTextDueFrame : ControlFrame;
 }
