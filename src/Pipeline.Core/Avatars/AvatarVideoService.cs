@@ -275,8 +275,7 @@ public class AvatarVideoService : FrameProcessor
         _speech!.Reset();
         _spokenText.UtteranceBegun();
         _utterances.Begin(utterance, openedByTts);
-        Activity? span = _telemetry.UtteranceBegun(utterance.Id);
-        _ = StartBackgroundTask("avatar-utterance", ct => _delivery.WatchAsync(utterance, span, ct));
+        _ = StartBackgroundTask("avatar-utterance", _delivery.Watch(utterance));
         return utterance;
     }
 

@@ -5,7 +5,7 @@ namespace Pipeline.Core.Avatars;
 /// <summary>
 /// Owns what happens to each utterance once it is open: hands its speech to the avatar (counting the bytes sent; a
 /// failed hand-over becomes an error naming the milliseconds lost, never silence) and watches its completion to the
-/// outcome (spoken, empty, interrupted, lost, unfinished) that telemetry records and that releases its spoken text.
+/// outcome (spoken, empty, interrupted, lost, unfinished) that its telemetry span records and that releases its spoken text.
 /// </summary>
 internal sealed class UtteranceDelivery
 {
@@ -56,10 +56,18 @@ internal sealed class UtteranceDelivery
         }
     }
 
-    // One owner per utterance: its completion says how it ended; a loss becomes an error, never silence.
+    /// <summary>
+    /// Starts the utterance's telemetry span now and returns its watch (to run as the service's background task): it
+    /// waits for the utterance to end, records the outcome on the span and releases the utterance's text if it was spoken.
+    /// </summary>
+    public Func<CancellationToken, Task> Watch(IAvatarUtterance utterance)
+    {
+        Activity? span = _telemetry().UtteranceBegun(utterance.Id);
+        return ct => WatchAsync(utterance, span, ct);
+    }
 
-    /// <summary>Waits for the utterance to end, then records its outcome on <paramref name="span"/> and releases its text if spoken.</summary>
-    public async Task WatchAsync(IAvatarUtterance utterance, Activity? span, CancellationToken cancellationToken)
+    // One owner per utterance: its completion says how it ended; a loss becomes an error, never silence.
+    private async Task WatchAsync(IAvatarUtterance utterance, Activity? span, CancellationToken cancellationToken)
     {
         Exception? lost = null;
         try
