@@ -302,6 +302,12 @@ internal sealed class FfiClient
             case FfiEvent.MessageOneofCase.AudioStreamEvent:
                 Router.Route(ffiEvent.AudioStreamEvent.StreamHandle, ffiEvent);
                 break;
+            case FfiEvent.MessageOneofCase.RpcMethodInvocation:
+                Router.Route(ffiEvent.RpcMethodInvocation.LocalParticipantHandle, ffiEvent);
+                break;
+            case FfiEvent.MessageOneofCase.PerformRpc:
+                Complete(ffiEvent.PerformRpc.AsyncId, ffiEvent);
+                break;
             case FfiEvent.MessageOneofCase.Connect:
                 Complete(ffiEvent.Connect.AsyncId, ffiEvent);
                 break;

@@ -169,7 +169,7 @@ public sealed partial class Room : IAsyncDisposable, IFfiEventSink
 
         ConnectCallback.Types.Result result = connect.Result;
         _roomHandle = FfiHandle.Own(result.Room.Handle);
-        _localParticipant = new LocalParticipant(result.LocalParticipant);
+        _localParticipant = new LocalParticipant(result.LocalParticipant, _logger);
         Name = result.Room.Info.Name;
         Sid = result.Room.Info.Sid;
         LocalIdentity = result.LocalParticipant.Info.Identity;
