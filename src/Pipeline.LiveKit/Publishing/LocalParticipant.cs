@@ -192,6 +192,45 @@ public sealed class LocalParticipant
         }
     }
 
+    /// <summary>
+    /// Opens a byte stream to the other participants (or to <see cref="ByteStreamOptions.DestinationIdentities"/>).
+    /// Write chunks, then close it; dispose it in every case.
+    /// </summary>
+    /// <param name="options">Topic, attributes and addressees.</param>
+    /// <param name="cancellationToken">Stops waiting for the engine (a stream opened anyway is released).</param>
+    /// <returns>The open stream.</returns>
+    /// <exception cref="ArgumentException">The options have no topic.</exception>
+    /// <exception cref="LiveKitException">The engine could not open it.</exception>
+    public async Task<ByteStreamWriter> StreamBytesAsync(ByteStreamOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Protocol.StreamByteOptions proto = options.ToProto();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
+        try
+        {
+            return await ByteStreamWriter.OpenAsync(HandleId, proto, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ObjectDisposedException(nameof(Room), $"The room was closed while opening a byte stream on '{options.Topic}'.");
+        }
+    }
+
+    /// <summary>Sends <paramref name="data"/> as one whole byte stream (open, write, close).</summary>
+    /// <param name="data">The bytes.</param>
+    /// <param name="options">Topic, attributes and addressees (<see cref="ByteStreamOptions.TotalLength"/> is set from <paramref name="data"/> when absent).</param>
+    /// <param name="cancellationToken">Stops sending; the stream is then closed as interrupted.</param>
+    /// <returns>The stream's header.</returns>
+    /// <exception cref="LiveKitException">The engine could not send it.</exception>
+    public async Task<ByteStreamInfo> SendBytesAsync(ReadOnlyMemory<byte> data, ByteStreamOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        await using ByteStreamWriter writer = await StreamBytesAsync(options with { TotalLength = options.TotalLength ?? data.Length }, cancellationToken).ConfigureAwait(false);
+        await writer.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+        await writer.CloseAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        return writer.Info;
+    }
+
     /// <summary>Stops pending operations and releases the participant and publication handles (the room is leaving).</summary>
     internal void Close()
     {
