@@ -74,7 +74,7 @@ public sealed class EmulatorIdleRulesTests : EmulatorTest
     {
         var session = await HeyGen().NewSessionAsync(new NewSessionRequest { ActivityIdleTimeout = 30 });
         using var socket = await ConnectAsync(session.WebSocketUrl);
-        var realtime = Emulator.FindRealtime(session.SessionId)!;
+        var realtime = await RealtimeOfAsync(session.SessionId);
 
         for (var i = 1; i <= 3; i++)
         {
@@ -106,7 +106,7 @@ public sealed class EmulatorIdleRulesTests : EmulatorTest
         var api = LiveAvatar();
         var session = await api.NewSessionAsync(new LiveAvatarNewSessionRequest { AvatarId = "a-1" });
         using var socket = await ConnectAsync(session.WebSocketUrl);
-        var realtime = Emulator.FindRealtime(session.SessionId)!;
+        var realtime = await RealtimeOfAsync(session.SessionId);
 
         for (var i = 1; i <= 12; i++)
         {
@@ -140,7 +140,7 @@ public sealed class EmulatorIdleRulesTests : EmulatorTest
     {
         var session = await LiveAvatar().NewSessionAsync(new LiveAvatarNewSessionRequest { AvatarId = "a-1" });
         using var socket = await ConnectAsync(session.WebSocketUrl);
-        var realtime = Emulator.FindRealtime(session.SessionId)!;
+        var realtime = await RealtimeOfAsync(session.SessionId);
 
         for (var i = 1; i <= 3; i++)
         {

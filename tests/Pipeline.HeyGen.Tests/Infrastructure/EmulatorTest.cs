@@ -1,5 +1,6 @@
 using Pipeline.HeyGen.Api;
 using Pipeline.HeyGen.Emulator;
+using Pipeline.HeyGen.Emulator.Realtime;
 
 namespace Pipeline.HeyGen.Tests.Infrastructure;
 
@@ -63,6 +64,16 @@ public abstract class EmulatorTest : IAsyncLifetime
         var api = new LiveAvatarApi(options, Logs.CreateFactory(), time);
         _clients.Add(api);
         return api;
+    }
+
+    /// <summary>
+    /// The emulator's side of a session's websocket. The client's handshake can complete before the server has
+    /// registered the connection, so this waits (in real time, bounded) until it has.
+    /// </summary>
+    protected async Task<RealtimeSessionContext> RealtimeOfAsync(string sessionId)
+    {
+        await FakeClockPump.WaitUntilAsync(() => Emulator.FindRealtime(sessionId) is not null, $"the emulator registered session {sessionId}'s websocket", TimeSpan.FromSeconds(30));
+        return Emulator.FindRealtime(sessionId)!;
     }
 
     protected static void AssertNoSecretsIn(IEnumerable<string> texts, IEnumerable<string> secrets)
