@@ -319,7 +319,13 @@ internal sealed class HeyGenAvatarSession : IAvatarSession
         }
     }
 
-    private void OnReconnected(object? sender, RealtimeReconnectedEventArgs e) => _metrics.Reconnect("reconnected");
+    private void OnReconnected(object? sender, RealtimeReconnectedEventArgs e)
+    {
+        _metrics.Reconnect("reconnected");
+        // The speech in flight when the socket dropped was interrupted, and its end event may have been lost with the
+        // old socket: without this the pipeline would believe the avatar talks until its next utterance ends.
+        _events.Writer.TryWrite(new AvatarStoppedSpeaking());
+    }
 
     private void OnRealtimeFaulted(object? sender, RealtimeFaultedEventArgs e) => _metrics.Reconnect("failed");
 
