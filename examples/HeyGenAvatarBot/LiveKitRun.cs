@@ -1,9 +1,5 @@
 using HeyGenAvatarBot.Engines;
-using HeyGenAvatarBot.Progress;
 using Microsoft.Extensions.Logging;
-using Pipeline.AI.Llm;
-using Pipeline.AI.Stt;
-using Pipeline.AI.Tts;
 using Pipeline.Core.Frames;
 using Pipeline.Core.Pipelines;
 using Pipeline.HeyGen.Api;
@@ -22,9 +18,6 @@ namespace HeyGenAvatarBot;
 /// </summary>
 internal static class LiveKitRun
 {
-    private const int OutputSampleRate = 24_000;
-    private const int InputSampleRate = 16_000;
-
     public static async Task<int> RunAsync(BotOptions options, TextWriter console, CancellationToken cancellationToken)
     {
         LiveKitRoomSettings room = options.LiveKit ?? throw new InvalidOperationException("--livekit runs need the room settings.");
@@ -53,7 +46,7 @@ internal static class LiveKitRun
         var avatar = new HeyGenVideoService(api, new HeyGenVideoServiceOptions
         {
             MediaMode = AvatarMediaMode.DirectRoom,
-            AudioSampleRate = OutputSampleRate,
+            AudioSampleRate = LiveVoicePipeline.OutputSampleRate,
             SessionRequest = new LiveAvatarNewSessionRequest
             {
                 AvatarId = options.AvatarId ?? LiveAvatarNewSessionRequest.SandboxAvatarId,
@@ -69,63 +62,24 @@ internal static class LiveKitRun
         console.WriteLine("Avatar : HeyGen LiveAvatar API (billed), publishing into your room (direct-room mode)");
         console.WriteLine($"Engines: {engines.Description}");
 
-        var vad = new SileroVadProcessor(vadModel, VadOptions.Default);
-        var stt = new SpeechToTextProcessor(engines.Stt, new SpeechToTextProcessorOptions { Language = "en-US", SampleRate = InputSampleRate });
-        var llm = new LLMProcessor(engines.Chat, new LLMProcessorOptions { SystemPrompt = engines.SystemPrompt });
-        var tts = new TextToSpeechProcessor(engines.Tts, new TextToSpeechProcessorOptions { SampleRate = OutputSampleRate, SpeechOptions = engines.SpeechOptions });
-        var tracker = new TurnTracker(new BotStages(vad, stt, llm, tts, avatar), console, clock);
-        await using var task = new PipelineTask(
-            new FramePipeline(transport.Input(), vad, stt, llm, new SentenceAggregator(), tts, avatar, transport.Output(), llm.CreateAssistantAggregator()),
-            new PipelineTaskOptions
+        await using var bot = new LiveVoicePipeline(
+            transport.Input(), transport.Output(), avatar, engines, vadModel, console, loggerFactory, clock, static (frame, tracker) =>
             {
-                AudioInSampleRate = InputSampleRate,
-                AudioOutSampleRate = OutputSampleRate,
-                EnableMetrics = true,
-                Observers = [tracker],
-            },
-            loggerFactory,
-            clock);
-        task.ErrorReceived += (_, error) => tracker.Say($"! {error.ProcessorName}: {error.Message}");
-        var greetings = new List<Task>(); // awaited below: no task outlives the run
-        task.FrameReachedEnd += (_, frame) =>
-        {
-            switch (frame)
-            {
-                case ParticipantJoinedFrame { IsUser: true } joined:
-                    tracker.Say($"{joined.Identity} joined · the avatar greets them");
-                    lock (greetings)
-                    {
-                        greetings.Add(task.QueueFrameAsync(new TextFrame(PlaygroundRun.Greeting), CancellationToken.None).AsTask());
-                    }
-
-                    break;
-                case ParticipantLeftFrame { IsUser: true } left:
-                    tracker.Say($"{left.Identity} left · ending");
-                    break;
-                default:
-                    break;
-            }
-        };
-
-        PipelineFinishReason reason;
-        try
-        {
-            reason = await task.RunAsync(cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            reason = PipelineFinishReason.Cancelled;
-        }
-
-        Task[] queued;
-        lock (greetings)
-        {
-            queued = [.. greetings];
-        }
-
-        await Task.WhenAll(queued).ContinueWith(t => t.Exception, TaskScheduler.Default); // a greeting queued as the run ended has nowhere to go
+                switch (frame)
+                {
+                    case ParticipantJoinedFrame { IsUser: true } joined:
+                        tracker.Say($"{joined.Identity} joined · the avatar greets them");
+                        return PlaygroundRun.Greeting;
+                    case ParticipantLeftFrame { IsUser: true } left:
+                        tracker.Say($"{left.Identity} left · ending");
+                        return null;
+                    default:
+                        return null;
+                }
+            });
+        PipelineFinishReason reason = await bot.RunAsync(cancellationToken);
         int opened = avatar.SessionId is null ? 0 : 1;
-        tracker.Say($"finished: {reason}; sessions: {opened} opened, {opened} closed");
+        bot.Tracker.Say($"finished: {reason}; sessions: {opened} opened, {opened} closed");
         return reason switch
         {
             PipelineFinishReason.Cancelled => 130,

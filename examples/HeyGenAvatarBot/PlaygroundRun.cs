@@ -1,9 +1,5 @@
 using HeyGenAvatarBot.Engines;
-using HeyGenAvatarBot.Progress;
 using Microsoft.Extensions.Logging;
-using Pipeline.AI.Llm;
-using Pipeline.AI.Stt;
-using Pipeline.AI.Tts;
 using Pipeline.Core.Frames;
 using Pipeline.Core.Pipelines;
 using Pipeline.HeyGen.Video;
@@ -21,9 +17,6 @@ namespace HeyGenAvatarBot;
 /// </summary>
 internal static class PlaygroundRun
 {
-    private const int OutputSampleRate = 24_000;
-    private const int InputSampleRate = 16_000;
-
     /// <summary>What the avatar says when a browser connects.</summary>
     public const string Greeting = "Hello! I am a talking avatar in a dot net voice bot. Ask me who I am, or about the weather.";
 
@@ -49,70 +42,30 @@ internal static class PlaygroundRun
         console.WriteLine($"Engines: {engines.Description}");
         console.WriteLine($"Open {page} in a browser (Chrome, Firefox), allow the microphone, and talk to the avatar. Ctrl+C ends.");
 
-        var vad = new SileroVadProcessor(vadModel, VadOptions.Default);
-        var stt = new SpeechToTextProcessor(engines.Stt, new SpeechToTextProcessorOptions { Language = "en-US", SampleRate = InputSampleRate });
-        var llm = new LLMProcessor(engines.Chat, new LLMProcessorOptions { SystemPrompt = engines.SystemPrompt });
-        var tts = new TextToSpeechProcessor(engines.Tts, new TextToSpeechProcessorOptions { SampleRate = OutputSampleRate, SpeechOptions = engines.SpeechOptions });
         var avatar = new HeyGenVideoService(connection.Api, connection.Connector, new HeyGenVideoServiceOptions
         {
             SessionRequest = connection.SessionRequest,
-            AudioSampleRate = OutputSampleRate,
+            AudioSampleRate = LiveVoicePipeline.OutputSampleRate,
         });
-        var tracker = new TurnTracker(new BotStages(vad, stt, llm, tts, avatar), console, clock);
-        await using var task = new PipelineTask(
-            new FramePipeline(transport.Input(), vad, stt, llm, new SentenceAggregator(), tts, avatar, transport.Output(), llm.CreateAssistantAggregator()),
-            new PipelineTaskOptions
+        await using var bot = new LiveVoicePipeline(
+            transport.Input(), transport.Output(), avatar, engines, vadModel, console, loggerFactory, clock, static (frame, tracker) =>
             {
-                AudioInSampleRate = InputSampleRate,
-                AudioOutSampleRate = OutputSampleRate,
-                EnableMetrics = true,
-                Observers = [tracker],
-            },
-            loggerFactory,
-            clock);
-        task.ErrorReceived += (_, error) => tracker.Say($"! {error.ProcessorName}: {error.Message}");
-        var greetings = new List<Task>(); // awaited below: no task outlives the run
-        task.FrameReachedEnd += (_, frame) =>
-        {
-            switch (frame)
-            {
-                case WebSocketClientConnectedFrame:
-                    tracker.Say("browser connected · the avatar greets it");
-                    // The greeting is plain text: the TTS speaks it as an utterance of its own.
-                    lock (greetings)
-                    {
-                        greetings.Add(task.QueueFrameAsync(new TextFrame(Greeting), CancellationToken.None).AsTask());
-                    }
-
-                    break;
-                case WebSocketClientDisconnectedFrame gone:
-                    tracker.Say($"browser disconnected ({gone.Reason}) · ending");
-                    break;
-                default:
-                    break;
-            }
-        };
-
-        PipelineFinishReason reason;
-        try
-        {
-            reason = await task.RunAsync(cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            reason = PipelineFinishReason.Cancelled;
-        }
-
-        Task[] queued;
-        lock (greetings)
-        {
-            queued = [.. greetings];
-        }
-
-        await Task.WhenAll(queued).ContinueWith(t => t.Exception, TaskScheduler.Default); // a greeting queued as the run ended has nowhere to go
+                switch (frame)
+                {
+                    case WebSocketClientConnectedFrame:
+                        tracker.Say("browser connected · the avatar greets it");
+                        return Greeting;
+                    case WebSocketClientDisconnectedFrame gone:
+                        tracker.Say($"browser disconnected ({gone.Reason}) · ending");
+                        return null;
+                    default:
+                        return null;
+                }
+            });
+        PipelineFinishReason reason = await bot.RunAsync(cancellationToken);
         int opened = connection.SessionsOpened(avatar);
         int stillOpen = connection.SessionsOpen(pipelineEnded: true);
-        tracker.Say($"finished: {reason}; sessions: {opened} opened, {opened - stillOpen} closed");
+        bot.Tracker.Say($"finished: {reason}; sessions: {opened} opened, {opened - stillOpen} closed");
         return reason switch
         {
             PipelineFinishReason.Cancelled => 130,
