@@ -302,6 +302,24 @@ internal sealed class FfiClient
             case FfiEvent.MessageOneofCase.AudioStreamEvent:
                 Router.Route(ffiEvent.AudioStreamEvent.StreamHandle, ffiEvent);
                 break;
+            case FfiEvent.MessageOneofCase.RpcMethodInvocation:
+                Router.Route(ffiEvent.RpcMethodInvocation.LocalParticipantHandle, ffiEvent);
+                break;
+            case FfiEvent.MessageOneofCase.ByteStreamReaderEvent:
+                Router.Route(ffiEvent.ByteStreamReaderEvent.ReaderHandle, ffiEvent);
+                break;
+            case FfiEvent.MessageOneofCase.ByteStreamOpen:
+                Complete(ffiEvent.ByteStreamOpen.AsyncId, ffiEvent);
+                break;
+            case FfiEvent.MessageOneofCase.ByteStreamWriterWrite:
+                Complete(ffiEvent.ByteStreamWriterWrite.AsyncId, ffiEvent);
+                break;
+            case FfiEvent.MessageOneofCase.ByteStreamWriterClose:
+                Complete(ffiEvent.ByteStreamWriterClose.AsyncId, ffiEvent);
+                break;
+            case FfiEvent.MessageOneofCase.PerformRpc:
+                Complete(ffiEvent.PerformRpc.AsyncId, ffiEvent);
+                break;
             case FfiEvent.MessageOneofCase.Connect:
                 Complete(ffiEvent.Connect.AsyncId, ffiEvent);
                 break;

@@ -21,6 +21,10 @@ internal static class FfiEventHandles
                 FfiClient.DropHandle(roomEvent.TrackPublished?.Publication?.Handle?.Id ?? 0);
                 FfiClient.DropHandle(roomEvent.TrackSubscribed?.Track?.Handle?.Id ?? 0);
                 FfiClient.DropHandle(roomEvent.DataPacketReceived?.User?.Data?.Handle?.Id ?? 0);
+                FfiClient.DropHandle(roomEvent.ByteStreamOpened?.Reader?.Handle?.Id ?? 0);
+                break;
+            case FfiEvent.MessageOneofCase.ByteStreamOpen when ffiEvent.ByteStreamOpen.Writer is { } writer:
+                FfiClient.DropHandle(writer.Handle?.Id ?? 0);
                 break;
             case FfiEvent.MessageOneofCase.PublishTrack when ffiEvent.PublishTrack.Publication is { } publication:
                 FfiClient.DropHandle(publication.Handle?.Id ?? 0);

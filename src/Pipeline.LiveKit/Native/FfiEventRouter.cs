@@ -92,6 +92,7 @@ internal sealed class FfiEventRouter
         FfiEvent.MessageOneofCase.VideoStreamEvent => ffiEvent.VideoStreamEvent.MessageCase == VideoStreamEvent.MessageOneofCase.Eos,
         FfiEvent.MessageOneofCase.AudioStreamEvent => ffiEvent.AudioStreamEvent.MessageCase == AudioStreamEvent.MessageOneofCase.Eos,
         FfiEvent.MessageOneofCase.RoomEvent => ffiEvent.RoomEvent.MessageCase == RoomEvent.MessageOneofCase.Eos,
+        FfiEvent.MessageOneofCase.ByteStreamReaderEvent => ffiEvent.ByteStreamReaderEvent.DetailCase == ByteStreamReaderEvent.DetailOneofCase.Eos,
         _ => false,
     };
 }

@@ -35,6 +35,10 @@ public sealed partial class Room
     {
         switch (roomEvent.MessageCase)
         {
+            case RoomEvent.MessageOneofCase.ByteStreamOpened:
+                _byteStreams.Opened(roomEvent.ByteStreamOpened);
+                break;
+
             case RoomEvent.MessageOneofCase.ParticipantConnected:
             {
                 var participant = new RemoteParticipant(roomEvent.ParticipantConnected.Info);

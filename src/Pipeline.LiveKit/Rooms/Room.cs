@@ -20,6 +20,7 @@ public sealed partial class Room : IAsyncDisposable, IFfiEventSink
     private readonly Channel<FfiEvent> _events = Channel.CreateUnbounded<FfiEvent>(new UnboundedChannelOptions { SingleReader = false });
     private readonly TaskCompletionSource _endOfEvents = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ILogger _logger;
+    private readonly ByteStreamDispatcher _byteStreams;
     private FfiClient? _client;
     private FfiHandle? _roomHandle;
     private LocalParticipant? _localParticipant;
@@ -36,6 +37,7 @@ public sealed partial class Room : IAsyncDisposable, IFfiEventSink
     public Room(ILoggerFactory? loggerFactory = null)
     {
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<Room>();
+        _byteStreams = new ByteStreamDispatcher(_logger);
     }
 
     /// <summary>A participant joined.</summary>
@@ -169,7 +171,7 @@ public sealed partial class Room : IAsyncDisposable, IFfiEventSink
 
         ConnectCallback.Types.Result result = connect.Result;
         _roomHandle = FfiHandle.Own(result.Room.Handle);
-        _localParticipant = new LocalParticipant(result.LocalParticipant);
+        _localParticipant = new LocalParticipant(result.LocalParticipant, _logger);
         Name = result.Room.Info.Name;
         Sid = result.Room.Info.Sid;
         LocalIdentity = result.LocalParticipant.Info.Identity;
@@ -255,6 +257,29 @@ public sealed partial class Room : IAsyncDisposable, IFfiEventSink
         return Publisher("send a data message").PublishDataAsync(data, topic, reliable, destinationIdentities, cancellationToken);
     }
 
+    /// <summary>
+    /// Handles incoming byte streams on <paramref name="topic"/> (may be called before connecting). Each stream runs
+    /// <paramref name="handler"/> on the thread pool; read it there (<see cref="ByteStreamReader.ReadChunksAsync"/>):
+    /// the reader is released when the handler's task ends. Streams on topics without a handler are dropped.
+    /// </summary>
+    /// <param name="topic">The topic, for example <c>lk.audio_stream</c>.</param>
+    /// <param name="handler">Reads one stream; an exception it throws is logged.</param>
+    /// <exception cref="InvalidOperationException">A handler for the topic is already registered.</exception>
+    public void RegisterByteStreamHandler(string topic, Func<ByteStreamReader, Task> handler)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentNullException.ThrowIfNull(handler);
+        _byteStreams.Register(topic, handler);
+    }
+
+    /// <summary>Stops handling new byte streams on <paramref name="topic"/> (running handlers carry on). Unknown topics are ignored.</summary>
+    /// <param name="topic">The topic.</param>
+    public void UnregisterByteStreamHandler(string topic)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        _byteStreams.Unregister(topic);
+    }
+
     private LocalParticipant Publisher(string action)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _state) == 3, this);
@@ -310,6 +335,7 @@ public sealed partial class Room : IAsyncDisposable, IFfiEventSink
 
         // Pending publishes stop waiting first; their late callbacks are released by the client.
         _localParticipant?.Close();
+        _byteStreams.Close();
         await DisconnectAsync().ConfigureAwait(false);
         if (Interlocked.Exchange(ref _state, 3) == 3)
         {

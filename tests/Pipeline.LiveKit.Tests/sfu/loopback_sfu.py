@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """A loopback stand-in for a LiveKit server, for tests: one room, its clients, and an "avatar" participant that
 publishes colour bars and a 440 Hz tone over real WebRTC (aiortc). What a client publishes (tracks, data messages)
-is relayed to the other clients as that participant's.
+is relayed to the other clients as that participant's. Data packets are relayed whatever their kind (user packets,
+RPC request/ack/response, byte-stream header/chunk/trailer), addressed by their destination identities.
 
 Usage: loopback_sfu.py [--codec vp8|h264] [--width 640] [--height 360] [--identity heygen]
                        [--audio-owner IDENTITY] [--late | --no-avatar]

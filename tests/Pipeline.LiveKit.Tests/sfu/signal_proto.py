@@ -160,7 +160,8 @@ USER_PARTICIPANT_SID, USER_PARTICIPANT_IDENTITY, USER_DESTINATIONS = 1, 5, 6
 
 
 def data_destinations(packet):
-    """The identities a client's data packet is addressed to (empty: everyone)."""
+    """The identities a client's data packet is addressed to (empty: everyone). RPC and data-stream packets carry them
+    only in the packet's own destination_identities (5); user packets may also name them inside (6)."""
     fields = parse(packet)
     names = [v.decode("utf-8") for v in fields.get(DATA_DESTINATIONS, [])]
     for user in fields.get(DATA_USER, []):
