@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prerequisites of Pipeline.LiveKit and its tests. Idempotent; needs root (or sudo) only to install Debian packages.
-#  1. Debian's python3-aiortc + python3-websockets: the loopback test SFU (tests/Pipeline.LiveKit.Tests/sfu/).
+#  1. Debian's python3-aiortc + python3-websockets: the loopback test SFU (tests/Pipeline.LiveKit.Testing/sfu/).
 #  2. The LiveKit native engine: livekit-ffi 0.12.43 inside @livekit/rtc-node-linux-x64-gnu@0.13.24, fetched with
 #     `npm pack`, sha256-checked, cached outside the repo (never committed).
 #  3. The napi stub that lets the Node addon load outside Node, built with the machine's C compiler.

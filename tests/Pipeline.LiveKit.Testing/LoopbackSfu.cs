@@ -1,12 +1,12 @@
 using System.Diagnostics;
 
-namespace Pipeline.LiveKit.Tests;
+namespace Pipeline.LiveKit.Testing;
 
 /// <summary>
 /// Runs sfu/loopback_sfu.py (Debian's python3-aiortc) on 127.0.0.1 with an OS-chosen port: a stand-in LiveKit
 /// server whose "avatar" publishes colour bars and a 440 Hz tone over real WebRTC.
 /// </summary>
-internal sealed class LoopbackSfu : IAsyncDisposable
+public sealed class LoopbackSfu : IAsyncDisposable
 {
     private static readonly TimeSpan StartBudget = TimeSpan.FromSeconds(20);
     private readonly Process _process;
