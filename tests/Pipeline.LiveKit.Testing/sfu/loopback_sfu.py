@@ -199,7 +199,7 @@ class Room:
     async def join(self, session):
         others = session.participants() if self.avatar_joined.is_set() else []
         others += [o.info() for o in self.sessions]
-        await session.ws.send(sp.join_response(sp.room("RM_loopback", "loopback"), session.info(), others))
+        await session.ws.send(sp.join_response(sp.room("RM_loopback", self.name), session.info(), others))
         await self.broadcast(session, [session.info()])
         self.sessions.append(session)
         if self.avatar_joined.is_set():
