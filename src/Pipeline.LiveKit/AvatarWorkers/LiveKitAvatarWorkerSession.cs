@@ -28,6 +28,7 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
     private readonly Dictionary<string, WorkerUtterance> _open = new(StringComparer.Ordinal);
+    private readonly List<WorkerUtterance> _live = []; // not done, or still holding a stream: every stream is closed before the session ends
     private readonly List<Task> _background = [];
     private readonly WorkerPlayback _playback;
     private readonly WorkerSpeech _speech;
@@ -139,6 +140,9 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
             {
                 throw new ArgumentException($"Utterance {id} is already open in this avatar session; utterance ids must be unique among open utterances.", nameof(id));
             }
+
+            _live.RemoveAll(u => u.Completion.IsCompleted && !u.HasOpenStream);
+            _live.Add(utterance);
         }
 
         _ = utterance.Completion.ContinueWith(
@@ -156,12 +160,14 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
     public async ValueTask InterruptAsync(CancellationToken cancellationToken)
     {
         WorkerUtterance[] open;
+        WorkerUtterance[] streaming;
         lock (_gate)
         {
             open = [.. _open.Values];
+            streaming = [.. _live.Where(u => u.HasOpenStream)];
         }
 
-        if (open.Length == 0 || _closing)
+        if ((open.Length == 0 && streaming.Length == 0) || _closing)
         {
             return;
         }
@@ -169,7 +175,7 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
         IReadOnlyList<WorkerUtterance> held = _playback.Interrupt(open);
         _speech.Pacer.Reset();
         // The streams end before the clear goes out (same ordered channel): the worker gets no audio of them after it.
-        await Task.WhenAll(open.Select(u => u.StopStreamingAsync(_options.ClearBufferTimeout))).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(open.Union(streaming).Select(u => u.StopStreamingAsync(_options.ClearBufferTimeout))).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (held.Count == 0 || _speech.Failure is not null || _closing)
         {
             return; // an avatar that was given nothing is not told to stop
@@ -313,6 +319,13 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
         _speech.SetFailure(failure);
         _playback.Fail(failure);
         FailOpenUtterances(failure);
+        WorkerUtterance[] live;
+        lock (_gate)
+        {
+            live = [.. _live];
+        }
+
+        Track(Task.WhenAll(live.Select(u => u.StopStreamingAsync(_options.CloseTimeout)))); // their streams lead nowhere now
         _events.Writer.TryWrite(new AvatarError(failure.Message, Fatal: true, failure));
     }
 
@@ -341,13 +354,13 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
 
         var closed = new ObjectDisposedException(nameof(LiveKitAvatarWorkerSession), $"The avatar session closed ({reason}) before the avatar finished the utterance.");
         _speech.SetFailure(closed);
-        WorkerUtterance[] open;
+        WorkerUtterance[] live;
         lock (_gate)
         {
-            open = [.. _open.Values];
+            live = [.. _live];
         }
 
-        await Task.WhenAll(open.Select(u => u.StopStreamingAsync(_options.CloseTimeout))).ConfigureAwait(false);
+        await Task.WhenAll(live.Select(u => u.StopStreamingAsync(_options.CloseTimeout))).ConfigureAwait(false);
         _playback.Fail(closed);
         FailOpenUtterances(closed);
         _rpc.Unregister();
