@@ -39,6 +39,7 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
     private Task<IReadOnlyList<AvatarError>>? _closeTask;
     private volatile bool _ready;
     private volatile bool _closing;
+    private int _failed;
 
     private LiveKitAvatarWorkerSession(
         LiveKitAvatarWorkerOptions options, IAvatarWorkerDispatcher dispatcher, LiveKitRoomService roomService, Room room, LocalParticipant local,
@@ -78,7 +79,7 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
         LiveKitRoomService roomService, AvatarSessionContext context, Action<int>? chunkSent, CancellationToken cancellationToken)
     {
         string step = "find the agent's room";
-        Room room = await FindRoomAsync(roomProvider, cancellationToken).ConfigureAwait(false);
+        Room room = await WorkerStart.FindRoomAsync(roomProvider, cancellationToken).ConfigureAwait(false);
         var session = new LiveKitAvatarWorkerSession(options, dispatcher, roomService, room, room.LocalParticipant!, context, chunkSent);
         using Activity? activity = LiveKitTelemetry.Source.StartActivity("livekit.avatar_worker.start");
         activity?.SetTag(LiveKitTelemetry.ProviderTag, dispatcher.Provider);
@@ -90,10 +91,12 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
             session._rpc.Register();
             room.ParticipantDisconnected += session.OnParticipantDisconnected;
             room.Disconnected += session.OnRoomDisconnected;
+            // The room's events also end when it is left or disposed here (no Disconnected event then).
+            _ = room.Completion.ContinueWith(_ => session.OnRoomEnded(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             session._arrival = new WorkerArrival(room, dispatcher.WorkerIdentity, options.WaitForWorkerVideo); // before the dispatch: a quick worker is not missed
 
             step = "mint the avatar worker's token";
-            token = session.MintWorkerToken();
+            token = WorkerStart.MintWorkerToken(options, dispatcher.WorkerIdentity, session._roomName, session._local.Identity, context.TimeProvider);
 
             step = $"dispatch the avatar worker ({dispatcher.Provider})";
             session._dispatchStarted = true;
@@ -124,8 +127,8 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
             }
 
             string also = closeErrors.Count == 0 ? string.Empty : $" (closing what was started failed too: {string.Join("; ", closeErrors.Select(e => e.Message))})";
-            string message = Redact(ex.Message + also, token, options.ApiSecret);
-            throw new AvatarStartException(step, message == ex.Message ? ex : new WorkerStartFailure(message, ex));
+            string message = WorkerStart.Redact(ex.Message + also, token, options.ApiSecret);
+            throw new AvatarStartException(step, message == ex.Message ? ex : new WorkerStart.Failure(message, ex));
         }
     }
 
@@ -214,40 +217,6 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
         _stop.Dispose();
     }
 
-    private static async Task<Room> FindRoomAsync(Func<CancellationToken, Task<Room>> roomProvider, CancellationToken cancellationToken)
-    {
-        Room room;
-        try
-        {
-            room = await roomProvider(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            throw new AvatarStartException("find the agent's room", ex);
-        }
-
-        if (room?.LocalParticipant is null || room.ConnectionState == RoomConnectionState.Disconnected)
-        {
-            throw new AvatarStartException("find the agent's room", new InvalidOperationException(
-                "The agent's room is not connected: the avatar worker joins the agent's own room, so connect it first (e.g. LiveKitTransport.ConnectAsync)."));
-        }
-
-        return room;
-    }
-
-    private string MintWorkerToken() => new LiveKitAccessToken
-    {
-        ApiKey = _options.ApiKey!,
-        ApiSecret = _options.ApiSecret!,
-        Identity = _dispatcher.WorkerIdentity,
-        Name = _dispatcher.WorkerIdentity,
-        Room = _roomName,
-        Kind = "agent",
-        Attributes = new Dictionary<string, string>(StringComparer.Ordinal) { [AvatarWorkerProtocol.PublishOnBehalfAttribute] = _local.Identity },
-        TimeToLive = _options.WorkerTokenTimeToLive,
-        TimeProvider = _time,
-    }.ToJwt();
-
     private async Task WaitForWorkerAsync(CancellationToken cancellationToken)
     {
         try
@@ -313,8 +282,21 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
         }
     }
 
+    private void OnRoomEnded()
+    {
+        if (_ready && !_closing)
+        {
+            Fail(new LiveKitException($"The agent's room '{_roomName}' disconnected (it was left or closed): the avatar worker can no longer be reached."));
+        }
+    }
+
     private void Fail(LiveKitException failure)
     {
+        if (Interlocked.Exchange(ref _failed, 1) != 0)
+        {
+            return; // the first failure is the one reported (the worker leaving may be followed by the room closing)
+        }
+
         _logger.LogError(failure, "Avatar worker session {SessionId} failed", Id);
         _speech.SetFailure(failure);
         _playback.Fail(failure);
@@ -412,26 +394,10 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
         {
             string why = ex is OperationCanceledException && timeout.IsCancellationRequested
                 ? $"no answer within {_options.CloseTimeout.TotalSeconds:0.#} s"
-                : Redact(ex.Message, null, _options.ApiSecret);
+                : WorkerStart.Redact(ex.Message, null, _options.ApiSecret);
             var error = new AvatarError($"{failure}: {why}", Exception: ex);
             _logger.LogWarning(ex, "{Message}", error.Message);
             errors.Add(error);
         }
     }
-
-    private static string Redact(string text, string? token, string? secret)
-    {
-        foreach (string? value in new[] { token, secret })
-        {
-            if (!string.IsNullOrEmpty(value))
-            {
-                text = text.Replace(value, "***", StringComparison.Ordinal);
-            }
-        }
-
-        return text;
-    }
-
-    /// <summary>The cause of a start failure, with secrets redacted and what closing met on the way out.</summary>
-    private sealed class WorkerStartFailure(string message, Exception inner) : Exception(message, inner);
 }
