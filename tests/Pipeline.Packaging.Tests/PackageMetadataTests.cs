@@ -36,6 +36,7 @@ public sealed class PackageMetadataTests(PackedFeed feed)
     [InlineData("Pipeline.HeyGen")]
     [InlineData("Pipeline.HeyGen.Emulator")]
     [InlineData("Pipeline.LiveKit")]
+    [InlineData("Pipeline.AvatarWorker.Emulator")]
     public void Managed_packages_ship_docs_and_a_symbols_package(string id)
     {
         using ZipArchive package = ZipFile.OpenRead(feed.Package(id));
