@@ -37,6 +37,7 @@ public sealed class PackageMetadataTests(PackedFeed feed)
     [InlineData("Pipeline.HeyGen.Emulator")]
     [InlineData("Pipeline.LiveKit")]
     [InlineData("Pipeline.BeyondPresence")]
+    [InlineData("Pipeline.Tavus")]
     public void Managed_packages_ship_docs_and_a_symbols_package(string id)
     {
         using ZipArchive package = ZipFile.OpenRead(feed.Package(id));
@@ -52,6 +53,7 @@ public sealed class PackageMetadataTests(PackedFeed feed)
     [InlineData("Pipeline.HeyGen")]
     [InlineData("Pipeline.LiveKit")]
     [InlineData("Pipeline.BeyondPresence")]
+    [InlineData("Pipeline.Tavus")]
     public void Microsoft_extensions_dependencies_are_the_lowest_10_0_so_apps_pinning_10_0_do_not_downgrade(string id)
     {
         using ZipArchive package = ZipFile.OpenRead(feed.Package(id));
