@@ -38,6 +38,7 @@ public sealed class PackageMetadataTests(PackedFeed feed)
     [InlineData("Pipeline.LiveKit")]
     [InlineData("Pipeline.BeyondPresence")]
     [InlineData("Pipeline.Tavus")]
+    [InlineData("Pipeline.AvatarWorker.Emulator")]
     public void Managed_packages_ship_docs_and_a_symbols_package(string id)
     {
         using ZipArchive package = ZipFile.OpenRead(feed.Package(id));
