@@ -99,7 +99,8 @@ public sealed class WorkerFailureTests
             h.RoomService.Removals.Should().BeEmpty();
         }
 
-        // While the provider is being called: no session to end, the worker removed once.
+        // While the provider is being called and it never answers: given up on after the close timeout, no session to end,
+        // the worker removed once.
         await using (WorkerHarness h = await WorkerHarness.StartAsync(DispatchMode.Hang))
         {
             using var cancel = new CancellationTokenSource();
@@ -108,6 +109,22 @@ public sealed class WorkerFailureTests
             await cancel.CancelAsync();
             await FluentActions.Awaiting(() => opening).Should().ThrowAsync<OperationCanceledException>();
             h.Dispatcher.Ends.Should().Be(0);
+            h.RoomService.Removals.Should().ContainSingle();
+            AssertRpcMethodsReleased(h.Agent);
+        }
+
+        // While the provider is answering, and it answers after the cancel: that late session is ended once, the
+        // worker removed once, and only then does the cancellation surface.
+        await using (WorkerHarness h = await WorkerHarness.StartAsync(DispatchMode.LateAnswer))
+        {
+            using var cancel = new CancellationTokenSource();
+            Task opening = h.OpenAsync(cancel.Token);
+            await h.Dispatcher.DispatchBegun.Task.WaitAsync(Bound);
+            await cancel.CancelAsync();
+            opening.IsCompleted.Should().BeFalse("the provider's answer is still to come and must not be abandoned");
+            h.Dispatcher.Answer.SetResult();
+            await FluentActions.Awaiting(() => opening).Should().ThrowAsync<OperationCanceledException>();
+            h.Dispatcher.Ends.Should().Be(1);
             h.RoomService.Removals.Should().ContainSingle();
             AssertRpcMethodsReleased(h.Agent);
         }

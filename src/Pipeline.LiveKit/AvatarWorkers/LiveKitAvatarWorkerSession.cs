@@ -101,7 +101,8 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
             step = $"dispatch the avatar worker ({dispatcher.Provider})";
             session._dispatchStarted = true;
             var request = new AvatarWorkerDispatchRequest(options.LiveKitUrl!, session._roomName, dispatcher.WorkerIdentity, session._local.Identity, token);
-            session._dispatch = await dispatcher.DispatchAsync(request, cancellationToken).ConfigureAwait(false);
+            session._dispatch = await WorkerStart.DispatchAsync(
+                dispatcher, request, options.CloseTimeout, context.TimeProvider, late => session._dispatch = late, cancellationToken).ConfigureAwait(false);
             session._logger.LogInformation("{Provider} session {SessionId} dispatched its avatar worker '{Worker}' into room {Room}",
                 dispatcher.Provider, session._dispatch.SessionId, dispatcher.WorkerIdentity, session._roomName);
 

@@ -44,6 +44,42 @@ internal static class WorkerStart
         TimeProvider = time,
     }.ToJwt();
 
+    /// <summary>
+    /// Dispatches the worker. The provider may start billing as soon as it has the request, so a start cancelled while
+    /// the provider is answering does not abandon the call: its answer is awaited for up to
+    /// <paramref name="lateAnswerBound"/> more and handed to <paramref name="onLateAnswer"/> (the close then ends that
+    /// session) before the cancellation surfaces.
+    /// </summary>
+    public static async Task<AvatarWorkerDispatch> DispatchAsync(
+        IAvatarWorkerDispatcher dispatcher, AvatarWorkerDispatchRequest request, TimeSpan lateAnswerBound, TimeProvider time,
+        Action<AvatarWorkerDispatch> onLateAnswer, CancellationToken cancellationToken)
+    {
+        using var inFlight = new CancellationTokenSource(); // cancelled only when a late answer is given up on
+        Task<AvatarWorkerDispatch> dispatching = dispatcher.DispatchAsync(request, inFlight.Token).AsTask();
+        try
+        {
+            return await dispatching.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                onLateAnswer(await dispatching.WaitAsync(lateAnswerBound, time, CancellationToken.None).ConfigureAwait(false));
+            }
+            catch (TimeoutException)
+            {
+                await inFlight.CancelAsync().ConfigureAwait(false); // given up on: the provider's own timeout would end it too
+                _ = dispatching.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+            catch (Exception)
+            {
+                // The provider refused or failed after all: nothing was started.
+            }
+
+            throw;
+        }
+    }
+
     /// <summary>The text with the token and the secret replaced by <c>***</c> (a provider's message might echo them).</summary>
     public static string Redact(string text, string? token, string? secret)
     {

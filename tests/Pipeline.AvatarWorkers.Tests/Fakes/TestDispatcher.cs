@@ -17,6 +17,9 @@ internal enum DispatchMode
 
     /// <summary>Never answers until the call is cancelled.</summary>
     Hang,
+
+    /// <summary>Accepts only when <see cref="TestDispatcher.Answer"/> is released, whatever the caller cancelled meanwhile (a late answer); no worker comes.</summary>
+    LateAnswer,
 }
 
 /// <summary>
@@ -47,6 +50,9 @@ internal sealed class TestDispatcher(DispatchMode mode, WorkerBehaviour? behavio
 
     public TestWorker? JoinedWorker => _worker.Task.IsCompletedSuccessfully ? _worker.Task.Result : null;
 
+    /// <summary>Released by a test to let a <see cref="DispatchMode.LateAnswer"/> dispatch answer.</summary>
+    public TaskCompletionSource Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Completes when a dispatch call has begun (for cancellation tests).</summary>
     public TaskCompletionSource DispatchBegun { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -61,6 +67,9 @@ internal sealed class TestDispatcher(DispatchMode mode, WorkerBehaviour? behavio
                 throw new AvatarWorkerDispatchException($"{Provider} refused to start its worker: HTTP {(int)RefusalStatus} (avatar not found).", RefusalStatus);
             case DispatchMode.Hang:
                 await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+                break;
+            case DispatchMode.LateAnswer:
+                await Answer.Task; // the provider got the request: its session exists whatever the caller does now
                 break;
             case DispatchMode.Join:
                 // With the token the session minted: the loopback SFU verifies it and takes identity, kind and attributes from it.
