@@ -146,6 +146,16 @@ public sealed class LocalParticipant
             throw new LiveKitException($"Publishing the {Describe(track)} failed: {client.Logs.Redact(callback.Error)}");
         }
 
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // The caller gave up while the answer was on its way (it can even come before the wait begins, and a
+            // completed wait ignores the token): the same as an abandoned publish, so a cancelled call never leaves a
+            // track published that nobody owns.
+            UnpublishAbandoned(done);
+            FfiEventHandles.Release(done);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
         var publication = new LocalTrackPublication(callback.Publication, track, this);
         lock (_publications)
         {
