@@ -39,6 +39,26 @@ public sealed class LiveKitAccessToken
     /// </summary>
     public string? Kind { get; init; }
 
+    /// <summary>
+    /// Key/value attributes the participant joins with (the top-level <c>attributes</c> claim), visible to everyone
+    /// in the room; e.g. <c>lk.publish_on_behalf</c> on an avatar worker's token. None when null or empty.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Attributes { get; init; }
+
+    /// <summary>Application metadata of the participant (the <c>metadata</c> claim); none when null.</summary>
+    public string? Metadata { get; init; }
+
+    /// <summary>Whether the token lets its holder join <see cref="Room"/> (<c>video.roomJoin</c>). Default true; false
+    /// for a server API token (e.g. one with <see cref="RoomAdmin"/> only).</summary>
+    public bool RoomJoin { get; init; } = true;
+
+    /// <summary>
+    /// Whether the holder may moderate <see cref="Room"/> through LiveKit's server API (<c>video.roomAdmin</c>): list
+    /// and remove participants, mute tracks. Default false. Such a token is a secret of the server side: never hand it
+    /// to a client.
+    /// </summary>
+    public bool RoomAdmin { get; init; }
+
     /// <summary>Whether the participant may publish audio and video tracks. Default true.</summary>
     public bool CanPublish { get; init; } = true;
 
@@ -101,6 +121,17 @@ public sealed class LiveKitAccessToken
             throw new ArgumentException("The room name is empty: a token grants joining one named room.", nameof(Room));
         }
 
+        if (Attributes is not null)
+        {
+            foreach (KeyValuePair<string, string> attribute in Attributes)
+            {
+                if (string.IsNullOrEmpty(attribute.Key) || attribute.Value is null)
+                {
+                    throw new ArgumentException("A participant attribute needs a non-empty name and a value (use \"\" for none).", nameof(Attributes));
+                }
+            }
+        }
+
         if (TimeToLive <= TimeSpan.Zero)
         {
             throw new ArgumentException($"TimeToLive is {TimeToLive}: a token must be valid for a positive time (default {DefaultTimeToLive}).", nameof(TimeToLive));
@@ -127,8 +158,29 @@ public sealed class LiveKitAccessToken
                 json.WriteString("kind", Kind);
             }
 
+            if (Metadata is not null)
+            {
+                json.WriteString("metadata", Metadata);
+            }
+
+            if (Attributes is { Count: > 0 })
+            {
+                json.WriteStartObject("attributes");
+                foreach (KeyValuePair<string, string> attribute in Attributes)
+                {
+                    json.WriteString(attribute.Key, attribute.Value);
+                }
+
+                json.WriteEndObject();
+            }
+
             json.WriteStartObject("video");
-            json.WriteBoolean("roomJoin", true);
+            json.WriteBoolean("roomJoin", RoomJoin);
+            if (RoomAdmin)
+            {
+                json.WriteBoolean("roomAdmin", true);
+            }
+
             json.WriteString("room", Room);
             json.WriteBoolean("canPublish", CanPublish);
             json.WriteBoolean("canSubscribe", CanSubscribe);

@@ -1,0 +1,54 @@
+namespace Pipeline.LiveKit.AvatarWorkers;
+
+/// <summary>
+/// What every utterance of one worker session streams through: the agent's local participant, the worker it
+/// addresses, the speech format and chunk size, the session-wide pacer and playback, and the session's failure.
+/// </summary>
+internal sealed class WorkerSpeech
+{
+    /// <summary>The longest chunk written at once: short enough for the pacer's lead, long enough to keep calls few.</summary>
+    private static readonly TimeSpan MaxChunk = TimeSpan.FromMilliseconds(100);
+    private Exception? _failure;
+
+    public WorkerSpeech(LocalParticipant local, string workerIdentity, int sampleRate, TimeSpan lead, TimeProvider time, WorkerPlayback playback)
+    {
+        Local = local;
+        WorkerIdentity = workerIdentity;
+        SampleRate = sampleRate;
+        Time = time;
+        Playback = playback;
+        Pacer = new SpeechPacer(time, lead);
+        TimeSpan chunk = lead < MaxChunk ? lead : MaxChunk;
+        ChunkBytes = Math.Max(2, (int)(sampleRate * chunk.TotalSeconds) * 2);
+        StreamAttributes = AvatarWorkerProtocol.AudioStreamAttributes(sampleRate);
+    }
+
+    public LocalParticipant Local { get; }
+
+    public string WorkerIdentity { get; }
+
+    /// <summary>Hz, 16-bit mono.</summary>
+    public int SampleRate { get; }
+
+    /// <summary>Bytes per chunk written to a stream (even: whole samples).</summary>
+    public int ChunkBytes { get; }
+
+    public IReadOnlyDictionary<string, string> StreamAttributes { get; }
+
+    public TimeProvider Time { get; }
+
+    public SpeechPacer Pacer { get; }
+
+    public WorkerPlayback Playback { get; }
+
+    /// <summary>Why the session can no longer stream (the worker left, the room dropped, it closed); null while it can.</summary>
+    public Exception? Failure => Volatile.Read(ref _failure);
+
+    /// <summary>Told once for each chunk sent (bytes, then the time it left): a probe for tests and metrics; may be null.</summary>
+    public Action<int>? ChunkSent { get; init; }
+
+    /// <summary>Makes the session unusable for speech; the first failure wins.</summary>
+    public void SetFailure(Exception failure) => Interlocked.CompareExchange(ref _failure, failure, null);
+
+    public TimeSpan DurationOf(int bytes) => TimeSpan.FromSeconds(bytes / 2.0 / SampleRate);
+}
