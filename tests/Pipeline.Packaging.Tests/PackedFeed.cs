@@ -11,7 +11,7 @@ public sealed class PackedFeed : IAsyncLifetime
         [
             "Pipeline.Core", "Pipeline.Testing", "Pipeline.HeyGen", "Pipeline.HeyGen.Emulator", "Pipeline.LiveKit",
             "Pipeline.LiveKit.Native.linux-x64", "Pipeline.AI", "Pipeline.Silero", "Pipeline.LocalEngines",
-            "Pipeline.WebSocket",
+            "Pipeline.WebSocket", "Pipeline.AvatarWorker.Emulator",
         ];
 
 #if DEBUG

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Core.Audio;
 using Pipeline.Core.Frames;
+using Pipeline.Core.Media;
 
 namespace Pipeline.HeyGen.Emulator.Media;
 
@@ -174,6 +175,25 @@ public sealed class EmulatedAvatar : IAsyncDisposable
             SetActivity(AvatarActivity.Idle, Now());
             return true;
         }
+    }
+
+    /// <summary>
+    /// Opens a new reader of this avatar's media, as the avatar participant of a room would publish it: video frames in
+    /// <paramref name="videoFormat"/> and the played audio (silence between utterances) resampled to
+    /// <paramref name="audioSampleRate"/>. Both streams are bounded (a slow reader loses the oldest frames) and end when
+    /// the avatar is disposed. For hosts that carry the avatar somewhere else, e.g. an emulated LiveKit avatar worker
+    /// publishing it into a room.
+    /// </summary>
+    /// <param name="videoFormat">Pixel format of the frames.</param>
+    /// <param name="audioSampleRate">Sample rate of the audio, in Hz.</param>
+    /// <param name="audioChannels">1 or 2 (the mono speech duplicated).</param>
+    /// <param name="avatarIdentity">The identity the session's participant events name.</param>
+    /// <returns>The media session; dispose it to stop reading.</returns>
+    public IAvatarMediaSession OpenMediaSession(PixelFormat videoFormat, int audioSampleRate, int audioChannels = 1, string avatarIdentity = "avatar")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(avatarIdentity);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return new EmulatedMediaSession(Subscribe(videoFormat, audioSampleRate, audioChannels), avatarIdentity);
     }
 
     /// <summary>Starts delivering this avatar's media to a new reader, in the given video format and audio rate/channels.</summary>
