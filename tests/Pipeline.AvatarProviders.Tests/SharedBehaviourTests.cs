@@ -116,10 +116,6 @@ public sealed class SharedBehaviourTests
         {
             d.ListeningStarts.Should().BeGreaterThanOrEqualTo(1, "the provider has a listening pose and the user spoke");
         }
-        else
-        {
-            d.ListeningStarts.Should().Be(0, "the provider has no listening pose: nothing is sent for it");
-        }
 
         d.Errors.Should().BeEmpty();
     }

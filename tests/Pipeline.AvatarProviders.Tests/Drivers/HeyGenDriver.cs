@@ -38,5 +38,5 @@ internal sealed class HeyGenDriver : ProviderDriver
 
     protected override ValueTask DisposeProviderAsync() => _harness.DisposeAsync();
 
-    private int Events(string type) => _harness.Service.SessionId is null ? 0 : _harness.Realtime.Recorder.OfType(type).Count();
+    private int Events(string type) => _harness.Service.SessionId is null ? 0 : _harness.Realtime.Recorder.OfType(type).Count;
 }
