@@ -44,7 +44,7 @@ internal sealed class WorkerSpeech
     /// <summary>Why the session can no longer stream (the worker left, the room dropped, it closed); null while it can.</summary>
     public Exception? Failure => Volatile.Read(ref _failure);
 
-    /// <summary>Told once for each chunk sent (bytes, then the time it left): a probe for tests and metrics; may be null.</summary>
+    /// <summary>Told the size of each chunk as it is handed to the engine: a probe for tests and diagnostics; may be null.</summary>
     public Action<int>? ChunkSent { get; init; }
 
     /// <summary>Makes the session unusable for speech; the first failure wins.</summary>

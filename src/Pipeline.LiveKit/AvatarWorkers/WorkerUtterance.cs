@@ -193,9 +193,9 @@ internal sealed class WorkerUtterance : IAvatarUtterance
                 await Task.Delay(wait, _speech.Time, cancellationToken).ConfigureAwait(false);
             }
 
+            _speech.ChunkSent?.Invoke(chunk.Length);
             await _writer.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
             _speech.Pacer.Sent(duration);
-            _speech.ChunkSent?.Invoke(chunk.Length);
             if (Interlocked.Add(ref _bytesSent, chunk.Length) == chunk.Length)
             {
                 _speech.Playback.FirstChunkSent();
