@@ -160,13 +160,6 @@ internal static class BotCommand
                 return 2;
             }
 
-            if (options.Provider == AvatarProvider.Bey)
-            {
-                // TEMPORARY (integration in progress): the worker session and the emulated worker are being merged.
-                await error.WriteLineAsync("--avatar bey: the run is not wired in this revision of the example yet.");
-                return 1;
-            }
-
             if (options.Mode == InputMode.Playground)
             {
                 return await PlaygroundRun.RunAsync(options, output, cancellationToken);

@@ -12,15 +12,24 @@ namespace HeyGenAvatarBot.Output;
 /// room sees and hears, for the recorder after it. A direct-room avatar's media never passes through the pipeline; this
 /// brings back exactly what reached the room.
 /// </summary>
+/// <remarks>
+/// A room delivers video at whatever rate the network and encoder manage (often below the nominal rate on a busy
+/// machine), while the recorder clocks the file by its video frames. So the viewer shows the room like a screen does:
+/// it pushes a frame every 1/<paramref name="frameRate"/> s of real time, the latest picture received (held when none
+/// is new), and the recording's timeline is the room's.
+/// </remarks>
 /// <param name="connector">Joins the room (the LiveKit connector, as the HeyGen relay mode uses).</param>
 /// <param name="request">Where, as whom (a viewer token: secret), and whose media to take (the worker's identity).</param>
-internal sealed class RoomViewer(IAvatarMediaConnector connector, AvatarMediaConnectRequest request) : FrameProcessor("RoomViewer")
+/// <param name="frameRate">The rate the viewer shows the room at, in frames per second.</param>
+internal sealed class RoomViewer(IAvatarMediaConnector connector, AvatarMediaConnectRequest request, double frameRate) : FrameProcessor("RoomViewer")
 {
+    private readonly Lock _gate = new();
     private IAvatarMediaSession? _room;
     private CancellationTokenSource? _watching;
+    private (byte[] Pixels, int Width, int Height, PixelFormat Format)? _latest;
 
-    /// <summary>Video frames the viewer received.</summary>
-    public int VideoFrames { get; private set; }
+    /// <summary>Video frames the viewer received from the room.</summary>
+    public int FramesReceived { get; private set; }
 
     protected override async ValueTask ProcessFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
     {
@@ -40,7 +49,8 @@ internal sealed class RoomViewer(IAvatarMediaConnector connector, AvatarMediaCon
 
                 _watching = new CancellationTokenSource();
                 CancellationToken watching = _watching.Token;
-                _ = StartBackgroundTask("viewer-video", ct => PumpVideoAsync(_room, ct, watching));
+                _ = StartBackgroundTask("viewer-video", ct => ReceiveVideoAsync(_room, ct, watching));
+                _ = StartBackgroundTask("viewer-screen", ct => ShowAsync(ct, watching));
                 _ = StartBackgroundTask("viewer-audio", ct => PumpAudioAsync(_room, ct, watching));
                 return;
             case EndFrame or CancelFrame:
@@ -67,7 +77,7 @@ internal sealed class RoomViewer(IAvatarMediaConnector connector, AvatarMediaCon
         }
     }
 
-    private async Task PumpVideoAsync(IAvatarMediaSession room, CancellationToken processor, CancellationToken watching)
+    private async Task ReceiveVideoAsync(IAvatarMediaSession room, CancellationToken processor, CancellationToken watching)
     {
         using var both = CancellationTokenSource.CreateLinkedTokenSource(processor, watching);
         try
@@ -76,13 +86,51 @@ internal sealed class RoomViewer(IAvatarMediaConnector connector, AvatarMediaCon
             {
                 using (buffer)
                 {
-                    // The frame takes the room's pooled buffer when it has one (no copy), a copy otherwise.
-                    FrameBuffer? pooled = buffer.TakeFrameBuffer();
-                    OutputImageRawFrame image = pooled is not null
-                        ? new OutputImageRawFrame(pooled, buffer.Width, buffer.Height, buffer.Format)
-                        : new OutputImageRawFrame(buffer.Data.ToArray(), buffer.Width, buffer.Height, buffer.Format);
-                    VideoFrames++;
-                    await PushFrameAsync(image, FrameDirection.Downstream, both.Token);
+                    byte[] pixels = buffer.Data.ToArray(); // held until the next picture: the room's buffer goes back now
+                    lock (_gate)
+                    {
+                        _latest = (pixels, buffer.Width, buffer.Height, buffer.Format);
+                    }
+
+                    FramesReceived++;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (both.IsCancellationRequested)
+        {
+            // left the room
+        }
+    }
+
+    /// <summary>Pushes the latest picture at the nominal rate, on the real-time clock, from the first picture on.</summary>
+    private async Task ShowAsync(CancellationToken processor, CancellationToken watching)
+    {
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(processor, watching);
+        TimeSpan period = TimeSpan.FromSeconds(1 / frameRate);
+        using var ticks = new PeriodicTimer(period);
+        long started = 0;
+        long shown = 0;
+        try
+        {
+            while (await ticks.WaitForNextTickAsync(both.Token))
+            {
+                (byte[] Pixels, int Width, int Height, PixelFormat Format)? latest;
+                lock (_gate)
+                {
+                    latest = _latest;
+                }
+
+                if (latest is not { } picture)
+                {
+                    continue;
+                }
+
+                started = started == 0 ? System.Diagnostics.Stopwatch.GetTimestamp() : started;
+                // As many frames as real time says are due: a late tick catches up instead of shortening the recording.
+                long due = 1 + (long)(System.Diagnostics.Stopwatch.GetElapsedTime(started) / period);
+                for (; shown < due; shown++)
+                {
+                    await PushFrameAsync(new OutputImageRawFrame(picture.Pixels, picture.Width, picture.Height, picture.Format), FrameDirection.Downstream, both.Token);
                 }
             }
         }
