@@ -102,7 +102,7 @@ internal sealed class WorkerRoom : IAsyncDisposable
     public AvatarVideoService CreateAvatar(LiveKitTransport bot) => new(
         new LiveKitAvatarWorkerSessionFactory(new LiveKitAvatarWorkerOptions
         {
-            LiveKitUrl = new Uri(Room.Url!),
+            LiveKitUrl = SignalUrl(new Uri(Room.Url!)),
             ApiKey = Room.ApiKey,
             ApiSecret = Room.ApiSecret,
             WorkerJoinTimeout = TimeSpan.FromSeconds(30),
@@ -129,6 +129,14 @@ internal sealed class WorkerRoom : IAsyncDisposable
             await _sfu.DisposeAsync();
         }
     }
+
+    // LIVEKIT_URL may be given as http(s)://; the worker is handed the signal address, ws(s)://.
+    private static Uri SignalUrl(Uri url) => url.Scheme switch
+    {
+        "http" => new UriBuilder(url) { Scheme = "ws" }.Uri,
+        "https" => new UriBuilder(url) { Scheme = "wss" }.Uri,
+        _ => url,
+    };
 
     // The loopback SFU takes "identity:NAME" in place of a JWT.
     private static string LoopbackToken(string identity) => "identity:" + identity;
