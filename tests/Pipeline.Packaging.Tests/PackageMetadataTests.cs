@@ -36,6 +36,9 @@ public sealed class PackageMetadataTests(PackedFeed feed)
     [InlineData("Pipeline.HeyGen")]
     [InlineData("Pipeline.HeyGen.Emulator")]
     [InlineData("Pipeline.LiveKit")]
+    [InlineData("Pipeline.BeyondPresence")]
+    [InlineData("Pipeline.Tavus")]
+    [InlineData("Pipeline.AvatarWorker.Emulator")]
     public void Managed_packages_ship_docs_and_a_symbols_package(string id)
     {
         using ZipArchive package = ZipFile.OpenRead(feed.Package(id));
@@ -50,6 +53,8 @@ public sealed class PackageMetadataTests(PackedFeed feed)
     [InlineData("Pipeline.Core")]
     [InlineData("Pipeline.HeyGen")]
     [InlineData("Pipeline.LiveKit")]
+    [InlineData("Pipeline.BeyondPresence")]
+    [InlineData("Pipeline.Tavus")]
     public void Microsoft_extensions_dependencies_are_the_lowest_10_0_so_apps_pinning_10_0_do_not_downgrade(string id)
     {
         using ZipArchive package = ZipFile.OpenRead(feed.Package(id));

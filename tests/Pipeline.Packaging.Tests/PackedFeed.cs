@@ -12,6 +12,7 @@ public sealed class PackedFeed : IAsyncLifetime
             "Pipeline.Core", "Pipeline.Testing", "Pipeline.HeyGen", "Pipeline.HeyGen.Emulator", "Pipeline.LiveKit",
             "Pipeline.LiveKit.Native.linux-x64", "Pipeline.AI", "Pipeline.Silero", "Pipeline.LocalEngines",
             "Pipeline.WebSocket", "Pipeline.AvatarWorker.Emulator",
+            "Pipeline.BeyondPresence", "Pipeline.Tavus",
         ];
 
 #if DEBUG

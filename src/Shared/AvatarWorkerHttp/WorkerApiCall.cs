@@ -15,6 +15,10 @@ internal sealed record WorkerApiCall(string Operation, HttpMethod Method, string
     /// <summary>What the call is about, for the advice in its error (e.g. the avatar id and the LiveKit host; no secrets).</summary>
     public string? Subject { get; init; }
 
-    /// <summary>Whether transient failures (no answer, 408, 429, 5xx) are retried. Never 4xx.</summary>
-    public bool Retryable { get; init; } = true;
+    /// <summary>What the user should do when this call fails (a status, or <see langword="null"/> for no answer),
+    /// instead of the transport's general advice. Must not quote secrets.</summary>
+    public Func<System.Net.HttpStatusCode?, string>? Advice { get; init; }
+
+    /// <summary>Which failures are retried. Default <see cref="WorkerApiRetry.Transient"/>.</summary>
+    public WorkerApiRetry Retry { get; init; } = WorkerApiRetry.Transient;
 }

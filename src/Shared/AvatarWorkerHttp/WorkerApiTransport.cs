@@ -30,7 +30,8 @@ internal sealed class WorkerApiTransport : IDisposable
     private readonly Func<WorkerApiCall, HttpStatusCode?, string> _advice;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly ResiliencePipeline<HttpResponseMessage> _retrying;
+    private readonly ResiliencePipeline<HttpResponseMessage> _retryingTransient;
+    private readonly ResiliencePipeline<HttpResponseMessage> _retryingUnprocessed;
     private readonly ResiliencePipeline<HttpResponseMessage> _once;
 
     /// <param name="settings">The validated settings.</param>
@@ -57,8 +58,9 @@ internal sealed class WorkerApiTransport : IDisposable
         // Relative paths combine under the last segment only when the base ends with a slash.
         string baseText = settings.BaseUrl.AbsoluteUri;
         _baseUrl = new Uri(baseText.EndsWith('/') ? baseText : baseText + "/");
-        _retrying = BuildPipeline(retry: true);
-        _once = BuildPipeline(retry: false);
+        _retryingTransient = BuildPipeline(WorkerApiRetry.Transient);
+        _retryingUnprocessed = BuildPipeline(WorkerApiRetry.Unprocessed);
+        _once = BuildPipeline(WorkerApiRetry.Never);
     }
 
     /// <summary>The provider's name.</summary>
@@ -69,7 +71,12 @@ internal sealed class WorkerApiTransport : IDisposable
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<WorkerApiResponse> SendAsync(WorkerApiCall call, CancellationToken cancellationToken)
     {
-        ResiliencePipeline<HttpResponseMessage> pipeline = call.Retryable ? _retrying : _once;
+        ResiliencePipeline<HttpResponseMessage> pipeline = call.Retry switch
+        {
+            WorkerApiRetry.Transient => _retryingTransient,
+            WorkerApiRetry.Unprocessed => _retryingUnprocessed,
+            _ => _once,
+        };
         ResilienceContext context = ResilienceContextPool.Shared.Get(call.Operation, cancellationToken);
         context.Properties.Set(OperationKey, call.Operation);
         var attempts = new StrongBox<int>();
@@ -99,7 +106,7 @@ internal sealed class WorkerApiTransport : IDisposable
                 OperationCanceledException => "the HTTP client timed out",
                 _ => $"connection failed: {ex.Message}",
             };
-            throw Fail(call, $"{Provider} {call.Operation} failed: {what}{AttemptsText(attempts.Value)}. {_advice(call, null)}", null, ex);
+            throw Fail(call, $"{Provider} {call.Operation} failed: {what}{AttemptsText(attempts.Value)}. {AdviceFor(call, null)}", null, ex);
         }
         finally
         {
@@ -116,7 +123,7 @@ internal sealed class WorkerApiTransport : IDisposable
             }
 
             string message = $"{Provider} {call.Operation} failed: HTTP {(int)response.StatusCode} ({response.StatusCode}){AttemptsText(attempts.Value)}. " +
-                _advice(call, response.StatusCode);
+                AdviceFor(call, response.StatusCode);
             if (ProviderErrorText.Extract(body, [_settings.ApiKey, call.Secret]) is { } said)
             {
                 message += $" {Provider} said: \"{said}\"";
@@ -175,12 +182,14 @@ internal sealed class WorkerApiTransport : IDisposable
         return new AvatarWorkerDispatchException(safe, status, inner);
     }
 
+    private string AdviceFor(WorkerApiCall call, HttpStatusCode? status) => call.Advice is { } advice ? advice(status) : _advice(call, status);
+
     private static string AttemptsText(int attempts) => attempts > 1 ? $" after {attempts} attempts" : string.Empty;
 
-    private ResiliencePipeline<HttpResponseMessage> BuildPipeline(bool retry)
+    private ResiliencePipeline<HttpResponseMessage> BuildPipeline(WorkerApiRetry retry)
     {
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time };
-        if (retry && _settings.MaxRetryAttempts > 0)
+        if (retry != WorkerApiRetry.Never && _settings.MaxRetryAttempts > 0)
         {
             builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
@@ -191,7 +200,7 @@ internal sealed class WorkerApiTransport : IDisposable
 
                 // Deterministic delays: a dispatch is one call per conversation, not a fleet retrying in step.
                 UseJitter = false,
-                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context)),
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(retry, args.Outcome, args.Context)),
                 DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result is { } answer ? RetryAfter(answer) : null),
                 OnRetry = args =>
                 {
@@ -216,8 +225,16 @@ internal sealed class WorkerApiTransport : IDisposable
         status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
         || ((int)status >= 500 && status is not HttpStatusCode.NotImplemented and not HttpStatusCode.HttpVersionNotSupported);
 
-    private bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context)
+    private bool ShouldRetry(WorkerApiRetry retry, Outcome<HttpResponseMessage> outcome, ResilienceContext context)
     {
+        if (retry == WorkerApiRetry.Unprocessed)
+        {
+            // The provider did not act: nothing was sent (no connection), or it refused for rate (and says so).
+            return outcome.Exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }
+                || (outcome.Result is { StatusCode: HttpStatusCode.TooManyRequests } limited
+                    && (RetryAfter(limited) is not { } asked || asked <= _settings.MaxRetryDelay));
+        }
+
         if (outcome.Exception is { } exception)
         {
             return exception switch

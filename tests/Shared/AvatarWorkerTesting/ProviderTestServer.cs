@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Pipeline.BeyondPresence.Tests.Infrastructure;
+namespace Pipeline.AvatarWorkers.Testing;
 
 /// <summary>A request the server received, exactly as it arrived.</summary>
 public sealed record RecordedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body)

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Pipeline.BeyondPresence.Tests.Infrastructure;
+namespace Pipeline.AvatarWorkers.Testing;
 
 /// <summary>
 /// A <see cref="FakeTimeProvider"/> that reports each timer armed on it (retry delays, attempt timeouts; including
