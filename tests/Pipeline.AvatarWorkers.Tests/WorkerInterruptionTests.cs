@@ -49,7 +49,8 @@ public sealed class WorkerInterruptionTests
     public async Task A_worker_that_never_confirms_interruptions_cannot_leave_the_avatar_deaf()
     {
         var clearBufferTimeout = TimeSpan.FromMilliseconds(500);
-        await using WorkerHarness h = await WorkerHarness.StartAsync(DispatchMode.Join, new WorkerBehaviour { ConfirmClear = false }, clearBufferTimeout: clearBufferTimeout);
+        var mute = new WorkerBehaviour { ConfirmClear = false, ReportFinished = false }; // answers the clear RPC, never reports playback finished
+        await using WorkerHarness h = await WorkerHarness.StartAsync(DispatchMode.Join, mute, clearBufferTimeout: clearBufferTimeout);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         await using IAvatarSession session = await h.OpenAsync(timeout.Token);
         TestWorker worker = await h.Dispatcher.Worker;
@@ -76,6 +77,7 @@ public sealed class WorkerInterruptionTests
 
         await Task.WhenAll(interrupted.Select(u => u.Completion)).WaitAsync(Bound);
 
+        mute.ReportFinished = true; // from now on it reports what it played
         byte[] last = WorkerHarness.Speech(TimeSpan.FromMilliseconds(400), seed: 7);
         IAvatarUtterance c = session.BeginUtterance("c");
         await c.AppendAsync(last, timeout.Token);

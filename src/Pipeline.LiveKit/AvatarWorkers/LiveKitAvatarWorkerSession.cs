@@ -28,6 +28,7 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
     private readonly Dictionary<string, WorkerUtterance> _open = new(StringComparer.Ordinal);
+    private readonly List<WorkerUtterance> _live = []; // not done, or still holding a stream: every stream is closed before the session ends
     private readonly List<Task> _background = [];
     private readonly WorkerPlayback _playback;
     private readonly WorkerSpeech _speech;
@@ -38,6 +39,7 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
     private Task<IReadOnlyList<AvatarError>>? _closeTask;
     private volatile bool _ready;
     private volatile bool _closing;
+    private int _failed;
 
     private LiveKitAvatarWorkerSession(
         LiveKitAvatarWorkerOptions options, IAvatarWorkerDispatcher dispatcher, LiveKitRoomService roomService, Room room, LocalParticipant local,
@@ -77,7 +79,7 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
         LiveKitRoomService roomService, AvatarSessionContext context, Action<int>? chunkSent, CancellationToken cancellationToken)
     {
         string step = "find the agent's room";
-        Room room = await FindRoomAsync(roomProvider, cancellationToken).ConfigureAwait(false);
+        Room room = await WorkerStart.FindRoomAsync(roomProvider, cancellationToken).ConfigureAwait(false);
         var session = new LiveKitAvatarWorkerSession(options, dispatcher, roomService, room, room.LocalParticipant!, context, chunkSent);
         using Activity? activity = LiveKitTelemetry.Source.StartActivity("livekit.avatar_worker.start");
         activity?.SetTag(LiveKitTelemetry.ProviderTag, dispatcher.Provider);
@@ -89,10 +91,12 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
             session._rpc.Register();
             room.ParticipantDisconnected += session.OnParticipantDisconnected;
             room.Disconnected += session.OnRoomDisconnected;
+            // The room's events also end when it is left or disposed here (no Disconnected event then).
+            _ = room.Completion.ContinueWith(_ => session.OnRoomEnded(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             session._arrival = new WorkerArrival(room, dispatcher.WorkerIdentity, options.WaitForWorkerVideo); // before the dispatch: a quick worker is not missed
 
             step = "mint the avatar worker's token";
-            token = session.MintWorkerToken();
+            token = WorkerStart.MintWorkerToken(options, dispatcher.WorkerIdentity, session._roomName, session._local.Identity, context.TimeProvider);
 
             step = $"dispatch the avatar worker ({dispatcher.Provider})";
             session._dispatchStarted = true;
@@ -123,8 +127,8 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
             }
 
             string also = closeErrors.Count == 0 ? string.Empty : $" (closing what was started failed too: {string.Join("; ", closeErrors.Select(e => e.Message))})";
-            string message = Redact(ex.Message + also, token, options.ApiSecret);
-            throw new AvatarStartException(step, message == ex.Message ? ex : new WorkerStartFailure(message, ex));
+            string message = WorkerStart.Redact(ex.Message + also, token, options.ApiSecret);
+            throw new AvatarStartException(step, message == ex.Message ? ex : new WorkerStart.Failure(message, ex));
         }
     }
 
@@ -139,6 +143,9 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
             {
                 throw new ArgumentException($"Utterance {id} is already open in this avatar session; utterance ids must be unique among open utterances.", nameof(id));
             }
+
+            _live.RemoveAll(u => u.Completion.IsCompleted && !u.HasOpenStream);
+            _live.Add(utterance);
         }
 
         _ = utterance.Completion.ContinueWith(
@@ -156,12 +163,14 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
     public async ValueTask InterruptAsync(CancellationToken cancellationToken)
     {
         WorkerUtterance[] open;
+        WorkerUtterance[] streaming;
         lock (_gate)
         {
             open = [.. _open.Values];
+            streaming = [.. _live.Where(u => u.HasOpenStream)];
         }
 
-        if (open.Length == 0 || _closing)
+        if ((open.Length == 0 && streaming.Length == 0) || _closing)
         {
             return;
         }
@@ -169,7 +178,7 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
         IReadOnlyList<WorkerUtterance> held = _playback.Interrupt(open);
         _speech.Pacer.Reset();
         // The streams end before the clear goes out (same ordered channel): the worker gets no audio of them after it.
-        await Task.WhenAll(open.Select(u => u.StopStreamingAsync(_options.ClearBufferTimeout))).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(open.Union(streaming).Select(u => u.StopStreamingAsync(_options.ClearBufferTimeout))).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (held.Count == 0 || _speech.Failure is not null || _closing)
         {
             return; // an avatar that was given nothing is not told to stop
@@ -207,40 +216,6 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
         await CloseAsync("session disposed").ConfigureAwait(false);
         _stop.Dispose();
     }
-
-    private static async Task<Room> FindRoomAsync(Func<CancellationToken, Task<Room>> roomProvider, CancellationToken cancellationToken)
-    {
-        Room room;
-        try
-        {
-            room = await roomProvider(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            throw new AvatarStartException("find the agent's room", ex);
-        }
-
-        if (room?.LocalParticipant is null || room.ConnectionState == RoomConnectionState.Disconnected)
-        {
-            throw new AvatarStartException("find the agent's room", new InvalidOperationException(
-                "The agent's room is not connected: the avatar worker joins the agent's own room, so connect it first (e.g. LiveKitTransport.ConnectAsync)."));
-        }
-
-        return room;
-    }
-
-    private string MintWorkerToken() => new LiveKitAccessToken
-    {
-        ApiKey = _options.ApiKey!,
-        ApiSecret = _options.ApiSecret!,
-        Identity = _dispatcher.WorkerIdentity,
-        Name = _dispatcher.WorkerIdentity,
-        Room = _roomName,
-        Kind = "agent",
-        Attributes = new Dictionary<string, string>(StringComparer.Ordinal) { [AvatarWorkerProtocol.PublishOnBehalfAttribute] = _local.Identity },
-        TimeToLive = _options.WorkerTokenTimeToLive,
-        TimeProvider = _time,
-    }.ToJwt();
 
     private async Task WaitForWorkerAsync(CancellationToken cancellationToken)
     {
@@ -307,12 +282,32 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
         }
     }
 
+    private void OnRoomEnded()
+    {
+        if (_ready && !_closing)
+        {
+            Fail(new LiveKitException($"The agent's room '{_roomName}' disconnected (it was left or closed): the avatar worker can no longer be reached."));
+        }
+    }
+
     private void Fail(LiveKitException failure)
     {
+        if (Interlocked.Exchange(ref _failed, 1) != 0)
+        {
+            return; // the first failure is the one reported (the worker leaving may be followed by the room closing)
+        }
+
         _logger.LogError(failure, "Avatar worker session {SessionId} failed", Id);
         _speech.SetFailure(failure);
         _playback.Fail(failure);
         FailOpenUtterances(failure);
+        WorkerUtterance[] live;
+        lock (_gate)
+        {
+            live = [.. _live];
+        }
+
+        Track(Task.WhenAll(live.Select(u => u.StopStreamingAsync(_options.CloseTimeout)))); // their streams lead nowhere now
         _events.Writer.TryWrite(new AvatarError(failure.Message, Fatal: true, failure));
     }
 
@@ -341,13 +336,13 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
 
         var closed = new ObjectDisposedException(nameof(LiveKitAvatarWorkerSession), $"The avatar session closed ({reason}) before the avatar finished the utterance.");
         _speech.SetFailure(closed);
-        WorkerUtterance[] open;
+        WorkerUtterance[] live;
         lock (_gate)
         {
-            open = [.. _open.Values];
+            live = [.. _live];
         }
 
-        await Task.WhenAll(open.Select(u => u.StopStreamingAsync(_options.CloseTimeout))).ConfigureAwait(false);
+        await Task.WhenAll(live.Select(u => u.StopStreamingAsync(_options.CloseTimeout))).ConfigureAwait(false);
         _playback.Fail(closed);
         FailOpenUtterances(closed);
         _rpc.Unregister();
@@ -399,26 +394,10 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
         {
             string why = ex is OperationCanceledException && timeout.IsCancellationRequested
                 ? $"no answer within {_options.CloseTimeout.TotalSeconds:0.#} s"
-                : Redact(ex.Message, null, _options.ApiSecret);
+                : WorkerStart.Redact(ex.Message, null, _options.ApiSecret);
             var error = new AvatarError($"{failure}: {why}", Exception: ex);
             _logger.LogWarning(ex, "{Message}", error.Message);
             errors.Add(error);
         }
     }
-
-    private static string Redact(string text, string? token, string? secret)
-    {
-        foreach (string? value in new[] { token, secret })
-        {
-            if (!string.IsNullOrEmpty(value))
-            {
-                text = text.Replace(value, "***", StringComparison.Ordinal);
-            }
-        }
-
-        return text;
-    }
-
-    /// <summary>The cause of a start failure, with secrets redacted and what closing met on the way out.</summary>
-    private sealed class WorkerStartFailure(string message, Exception inner) : Exception(message, inner);
 }

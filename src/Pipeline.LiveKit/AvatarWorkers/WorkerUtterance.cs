@@ -38,6 +38,9 @@ internal sealed class WorkerUtterance : IAvatarUtterance
 
     public long BytesSent => Interlocked.Read(ref _bytesSent);
 
+    /// <summary>Whether its stream is open (to be closed by the end, an interruption or the session's close).</summary>
+    public bool HasOpenStream => Volatile.Read(ref _writer) is not null;
+
     public async ValueTask AppendAsync(ReadOnlyMemory<byte> pcm, CancellationToken cancellationToken)
     {
         if (pcm.Length % 2 != 0)
@@ -168,13 +171,16 @@ internal sealed class WorkerUtterance : IAvatarUtterance
 
         if (_writer is null)
         {
+            // Not cancellable: an open abandoned half-way leaves the engine a writer nobody closes, and the engine
+            // cannot release an unclosed writer from a thread of ours. Opening only sends the header; an interruption
+            // meanwhile closes the stream right after.
             _writer = await _speech.Local.StreamBytesAsync(new ByteStreamOptions
             {
                 Topic = AvatarWorkerProtocol.AudioStreamTopic,
                 Attributes = _speech.StreamAttributes,
                 DestinationIdentities = [_speech.WorkerIdentity],
                 Name = "AUDIO_" + Id,
-            }, cancellationToken).ConfigureAwait(false);
+            }, CancellationToken.None).ConfigureAwait(false);
             _opened = true;
             if (!_speech.Playback.Streaming(this))
             {

@@ -72,6 +72,12 @@ internal sealed class TestRoomService : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (!_listener.IsListening)
+        {
+            await _loop;
+            return;
+        }
+
         _listener.Stop();
         _listener.Close();
         await _loop;

@@ -14,8 +14,9 @@ internal sealed record WorkerBehaviour
     /// <summary>Calls lk.playback_started at the first chunk of each stream.</summary>
     public bool ReportStarted { get; init; } = true;
 
-    /// <summary>Calls lk.playback_finished(interrupted=false) when a stream ends normally and was not cleared.</summary>
-    public bool ReportFinished { get; init; } = true;
+    /// <summary>Calls lk.playback_finished(interrupted=false) when a stream ends normally and was not cleared
+    /// (settable: a test may switch it on later).</summary>
+    public bool ReportFinished { get; set; } = true;
 
     /// <summary>Calls lk.playback_finished(interrupted=true) after answering lk.clear_buffer.</summary>
     public bool ConfirmClear { get; init; } = true;
