@@ -3,8 +3,11 @@ using System.Diagnostics;
 namespace Pipeline.LiveKit.Testing;
 
 /// <summary>
-/// Runs sfu/loopback_sfu.py (Debian's python3-aiortc) on 127.0.0.1 with an OS-chosen port: a stand-in LiveKit
-/// server whose "avatar" publishes colour bars and a 440 Hz tone over real WebRTC.
+/// Runs sfu/loopback_sfu.py (Debian's python3-aiortc) on 127.0.0.1 with OS-chosen ports: a stand-in LiveKit
+/// server whose "avatar" publishes colour bars and a 440 Hz tone over real WebRTC, and which serves LiveKit's
+/// RoomService (RemoveParticipant, ListParticipants) over Twirp JSON. It reads LiveKit access tokens (identity, name,
+/// kind, attributes; verified when started with <c>--api-key K --api-secret S</c>) and the test shorthand
+/// <c>identity:NAME</c>. The script's docstring lists its options and stdin commands.
 /// </summary>
 public sealed class LoopbackSfu : IAsyncDisposable
 {
@@ -12,13 +15,19 @@ public sealed class LoopbackSfu : IAsyncDisposable
     private readonly Process _process;
     private readonly System.Text.StringBuilder _stderr = new();
 
-    private LoopbackSfu(Process process, int port)
+    private LoopbackSfu(Process process, int port, int httpPort)
     {
         _process = process;
         Url = new Uri($"ws://127.0.0.1:{port}");
+        RoomServiceUrl = new Uri($"http://127.0.0.1:{httpPort}");
     }
 
+    /// <summary>The signal URL to connect rooms to (<c>ws://127.0.0.1:port</c>).</summary>
     public Uri Url { get; }
+
+    /// <summary>Where LiveKit's RoomService is served (<c>http://127.0.0.1:port</c>; calls go to
+    /// <c>/twirp/livekit.RoomService/&lt;Method&gt;</c>).</summary>
+    public Uri RoomServiceUrl { get; }
 
     public string Errors
     {
@@ -55,7 +64,8 @@ public sealed class LoopbackSfu : IAsyncDisposable
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {Python}.");
         using var timeout = new CancellationTokenSource(StartBudget);
         string? line = await process.StandardOutput.ReadLineAsync(timeout.Token);
-        if (line is null || !line.StartsWith("LISTENING ", StringComparison.Ordinal))
+        string[] words = line?.Split(' ') ?? [];
+        if (words is not ["LISTENING", _, "HTTP", _])
         {
             string errors = await process.StandardError.ReadToEndAsync(timeout.Token);
             process.Kill();
@@ -63,7 +73,10 @@ public sealed class LoopbackSfu : IAsyncDisposable
                 $"The loopback SFU did not start ({line ?? "no output"}): {errors}. It needs Debian's python3-aiortc: run build/prereqs/20-livekit-native.sh.");
         }
 
-        var sfu = new LoopbackSfu(process, int.Parse(line["LISTENING ".Length..], System.Globalization.CultureInfo.InvariantCulture));
+        var sfu = new LoopbackSfu(
+            process,
+            int.Parse(words[1], System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(words[3], System.Globalization.CultureInfo.InvariantCulture));
         process.ErrorDataReceived += (_, e) =>
         {
             lock (sfu._stderr)
@@ -75,7 +88,11 @@ public sealed class LoopbackSfu : IAsyncDisposable
         return sfu;
     }
 
-    /// <summary>Sends "join" or "leave" and waits until the SFU has acted on it.</summary>
+    /// <summary>
+    /// Sends a command ("join", "leave", "remove IDENTITY", "drop IDENTITY", "attributes IDENTITY {json}") and waits
+    /// until the SFU has acted on it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The command names a participant that is not in the room.</exception>
     public async Task CommandAsync(string command)
     {
         await _process.StandardInput.WriteLineAsync(command);
@@ -85,6 +102,10 @@ public sealed class LoopbackSfu : IAsyncDisposable
         do
         {
             line = await _process.StandardOutput.ReadLineAsync(timeout.Token);
+            if (line == "UNKNOWN " + command)
+            {
+                throw new InvalidOperationException($"The loopback SFU has no such participant: '{command}'.");
+            }
         }
         while (line is not null && line != "DONE " + command);
     }

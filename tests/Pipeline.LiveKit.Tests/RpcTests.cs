@@ -63,6 +63,34 @@ public sealed class RpcTests
     }
 
     [Fact]
+    public async Task A_hundred_calls_in_quick_succession_are_all_answered_in_kind()
+    {
+        long handlesBefore = LiveKitRuntime.OutstandingHandles;
+        using var timeout = new CancellationTokenSource(Budget * 2);
+        await using (LoopbackSfu sfu = await LoopbackSfu.StartAsync("--no-avatar"))
+        {
+            await using var alice = new Room(TestLogging.Factory);
+            await using var bob = new Room(TestLogging.Factory);
+            await alice.ConnectAsync(sfu.Url, "identity:alice", Options, timeout.Token);
+            await bob.ConnectAsync(sfu.Url, "identity:bob", Options, timeout.Token);
+            bob.LocalParticipant!.RegisterRpcMethod("square", invocation =>
+            {
+                int n = int.Parse(invocation.Payload, System.Globalization.CultureInfo.InvariantCulture);
+                return Task.FromResult((n * n).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            });
+
+            // All in flight at once: each answer must reach the call that asked for it.
+            Task<string>[] calls = [.. Enumerable.Range(0, 100).Select(n =>
+                alice.LocalParticipant!.PerformRpcAsync("bob", "square", n.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken: timeout.Token))];
+            string[] answers = await Task.WhenAll(calls).WaitAsync(timeout.Token);
+
+            answers.Should().Equal(Enumerable.Range(0, 100).Select(n => (n * n).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        LiveKitRuntime.OutstandingHandles.Should().Be(handlesBefore);
+    }
+
+    [Fact]
     public async Task A_peer_that_never_answers_or_is_not_there_ends_the_call_with_a_timeout()
     {
         long handlesBefore = LiveKitRuntime.OutstandingHandles;

@@ -19,9 +19,11 @@ public sealed class LocalParticipant
     private readonly Dictionary<string, LocalTrackPublication> _publications = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _closing = new();
     private readonly RpcEndpoint _rpc;
+    private readonly ParticipantAttributes _attributes;
 
     internal LocalParticipant(OwnedParticipant owned, ILogger? logger = null, TimeProvider? timeProvider = null)
     {
+        _attributes = new ParticipantAttributes(owned.Info.Attributes);
         _handle = FfiHandle.Own(owned.Handle);
         Sid = owned.Info.Sid;
         Identity = owned.Info.Identity;
@@ -43,6 +45,14 @@ public sealed class LocalParticipant
 
     /// <summary>Our display name.</summary>
     public string Name { get; }
+
+    /// <summary>
+    /// Our attributes (from the access token, e.g. <c>lk.publish_on_behalf</c> for an avatar worker), a snapshot kept
+    /// current by the server's updates; <see cref="Room.ParticipantAttributesChanged"/> is raised after each change.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Attributes => _attributes.Current;
+
+    internal ParticipantAttributes AttributeSet => _attributes;
 
     /// <summary>A snapshot of the tracks we publish.</summary>
     public IReadOnlyList<LocalTrackPublication> TrackPublications

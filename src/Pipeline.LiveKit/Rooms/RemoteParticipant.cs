@@ -57,9 +57,11 @@ public sealed class RemoteParticipant
 {
     private readonly FfiHandle _handle;
     private readonly Dictionary<string, TrackPublication> _publications = [];
+    private readonly ParticipantAttributes _attributes;
 
     internal RemoteParticipant(OwnedParticipant owned)
     {
+        _attributes = new ParticipantAttributes(owned.Info.Attributes);
         _handle = FfiHandle.Own(owned.Handle);
         Sid = owned.Info.Sid;
         Identity = owned.Info.Identity;
@@ -82,6 +84,14 @@ public sealed class RemoteParticipant
 
     /// <summary>Application metadata.</summary>
     public string Metadata { get; }
+
+    /// <summary>
+    /// The participant's attributes (from its access token, or set later), a snapshot kept current by the server's
+    /// updates; <see cref="Room.ParticipantAttributesChanged"/> is raised after each change.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Attributes => _attributes.Current;
+
+    internal ParticipantAttributes AttributeSet => _attributes;
 
     /// <summary>A snapshot of the tracks the participant publishes.</summary>
     public IReadOnlyList<TrackPublication> Publications

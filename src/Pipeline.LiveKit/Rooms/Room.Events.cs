@@ -129,6 +129,19 @@ public sealed partial class Room
                 break;
             }
 
+            case RoomEvent.MessageOneofCase.ParticipantAttributesChanged:
+            {
+                ParticipantAttributesChanged changed = roomEvent.ParticipantAttributesChanged;
+                var attributes = ParticipantAttributes.From(changed.Attributes);
+                RemoteParticipant? participant = GetParticipant(changed.ParticipantIdentity);
+                ParticipantAttributes? target = participant?.AttributeSet
+                    ?? (changed.ParticipantIdentity == _localParticipant?.Identity ? _localParticipant.AttributeSet : null);
+                target?.Replace(attributes);
+                Raise(ParticipantAttributesChanged, new ParticipantAttributesChangedEventArgs(
+                    changed.ParticipantIdentity, participant, attributes, ParticipantAttributes.From(changed.ChangedAttributes)));
+                break;
+            }
+
             case RoomEvent.MessageOneofCase.TrackSubscriptionFailed:
                 LogSubscriptionFailed(roomEvent.TrackSubscriptionFailed.TrackSid, roomEvent.TrackSubscriptionFailed.ParticipantIdentity, roomEvent.TrackSubscriptionFailed.Error);
                 break;

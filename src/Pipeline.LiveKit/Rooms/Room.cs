@@ -58,6 +58,9 @@ public sealed partial class Room : IAsyncDisposable, IFfiEventSink
     /// <summary>A remote track was unsubscribed: dispose its streams here (the track is released after the handlers).</summary>
     public event EventHandler<TrackUnsubscribedEventArgs>? TrackUnsubscribed;
 
+    /// <summary>A participant's attributes changed (ours included); raised after its <c>Attributes</c> were updated.</summary>
+    public event EventHandler<ParticipantAttributesChangedEventArgs>? ParticipantAttributesChanged;
+
     /// <summary>A participant sent a data message to us (or to everyone).</summary>
     public event EventHandler<DataReceivedEventArgs>? DataReceived;
 

@@ -46,3 +46,15 @@ public sealed record RoomDisconnectedEventArgs(DisconnectReason Reason);
 /// <param name="Topic">The sender's topic, or <see langword="null"/>.</param>
 /// <param name="Reliable">Whether it was sent reliably (ordered, retransmitted) rather than lossy.</param>
 public sealed record DataReceivedEventArgs(string ParticipantIdentity, ReadOnlyMemory<byte> Data, string? Topic, bool Reliable);
+
+/// <summary>A participant's attributes changed (the server sent an update); the participant's own
+/// <c>Attributes</c> already show the new set when this is raised.</summary>
+/// <param name="ParticipantIdentity">Whose attributes changed (ours when it is <see cref="Room.LocalIdentity"/>).</param>
+/// <param name="Participant">That participant, or <see langword="null"/> when it is us.</param>
+/// <param name="Attributes">All of its attributes now.</param>
+/// <param name="ChangedAttributes">The ones that changed, with their new values (a removed attribute has an empty value).</param>
+public sealed record ParticipantAttributesChangedEventArgs(
+    string ParticipantIdentity,
+    RemoteParticipant? Participant,
+    IReadOnlyDictionary<string, string> Attributes,
+    IReadOnlyDictionary<string, string> ChangedAttributes);

@@ -5,10 +5,24 @@ is relayed to the other clients as that participant's. Data packets are relayed 
 RPC request/ack/response, byte-stream header/chunk/trailer), addressed by their destination identities.
 
 Usage: loopback_sfu.py [--codec vp8|h264] [--width 640] [--height 360] [--identity heygen]
-                       [--audio-owner IDENTITY] [--late | --no-avatar]
-Prints "LISTENING <port>" once it accepts connections on 127.0.0.1 (an OS-chosen port). A client whose token is
-"identity:NAME" joins as NAME, any other as "client". Commands on stdin, one a line: "join" (with --late: the avatar
-joins now), "leave" (the avatar leaves). Exits when stdin closes.
+                       [--audio-owner IDENTITY] [--late | --no-avatar] [--room NAME]
+                       [--api-key KEY --api-secret SECRET]
+Prints "LISTENING <wsport> HTTP <httpport>" once it accepts signal connections (ws://127.0.0.1:<wsport>/rtc) and
+RoomService calls (http://127.0.0.1:<httpport>/twirp/livekit.RoomService/..., room_service.py), both on OS-chosen
+ports.
+
+Tokens (tokens.py): a LiveKit access token (JWT) joins as its `sub`, named `name`, of kind AGENT when `kind` is
+"agent" (else STANDARD), with its `attributes`; its `video` grant must name the room (`room`) and allow `roomJoin`.
+With --api-key/--api-secret the signature (HS256) and issuer are verified; without them the claims are believed.
+A refused token gets HTTP 401 with the reason (the engine reads it from /rtc/validate). The room is named --room,
+else after the first JWT's room ("loopback" until then); a JWT for another room is refused. The test shorthand
+"identity:NAME" joins as NAME, any other non-JWT token as "client".
+
+Commands on stdin, one a line, each answered "DONE <command>" once carried out: "join" (with --late: the avatar
+joins now), "leave" (the avatar leaves), "remove IDENTITY" (as RoomService.RemoveParticipant: a LeaveRequest, then
+the connection closes), "drop IDENTITY" (a network drop: the signal websocket and peer connections are cut without a
+LeaveRequest, and that identity cannot reconnect), "attributes IDENTITY {json}" (sets that client's attributes;
+everyone gets the ParticipantUpdate). Exits when stdin closes.
 
 The protocol steps (LiveKit signal protocol 16, subscriber-primary):
  1. accept the WebSocket at /rtc; 2. send JoinResponse (the avatar among other_participants unless --late, or a
@@ -22,80 +36,38 @@ renegotiated subscriber offer; a track missing from a later offer is unpublished
 """
 import argparse
 import asyncio
-import fractions
+import http
 import json
-import math
 import sys
 import time
+import urllib.parse
 
-import av
-import numpy
 import websockets
 from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 from aiortc.contrib.media import MediaRelay
-from aiortc.mediastreams import MediaStreamTrack, VideoStreamTrack
 from aiortc.sdp import candidate_from_sdp
 
+import room_service
 import sdp_rewrite
 import signal_proto as sp
+import tokens
+from avatar_media import ColourBars, Tone
 from publisher import Publisher
 
-BARS = [(235, 235, 235), (235, 235, 16), (16, 235, 235), (16, 235, 16),
-        (235, 16, 235), (235, 16, 16), (16, 16, 235), (16, 16, 16)]
 AVATAR_SID, BYSTANDER_SID = "PA_avatar", "PA_bystander"
 VIDEO_SID, AUDIO_SID = "TR_avatar_video", "TR_avatar_audio"
-
-
-class ColourBars(VideoStreamTrack):
-    """Eight vertical bars, the same in every frame, at 30 fps."""
-
-    def __init__(self, width, height):
-        super().__init__()
-        image = numpy.zeros((height, width, 3), dtype=numpy.uint8)
-        for x in range(width):
-            image[:, x] = BARS[x * len(BARS) // width]
-        self._image = image
-
-    async def recv(self):
-        pts, time_base = await self.next_timestamp()
-        frame = av.VideoFrame.from_ndarray(self._image, format="rgb24")
-        frame.pts, frame.time_base = pts, time_base
-        return frame
-
-
-class Tone(MediaStreamTrack):
-    """A 440 Hz sine, amplitude 8000, 48 kHz mono, 20 ms frames, paced in real time."""
-    kind = "audio"
-
-    def __init__(self):
-        super().__init__()
-        self._sample = 0
-        self._start = None
-
-    async def recv(self):
-        rate, samples = 48000, 960
-        if self._start is None:
-            self._start = time.time()
-        else:
-            wait = self._start + self._sample / rate - time.time()
-            if wait > 0:
-                await asyncio.sleep(wait)
-        n = numpy.arange(self._sample, self._sample + samples)
-        pcm = (8000 * numpy.sin(2 * math.pi * 440 * n / rate)).astype(numpy.int16)
-        frame = av.AudioFrame(format="s16", layout="mono", samples=samples)
-        frame.planes[0].update(pcm.tobytes())
-        frame.sample_rate, frame.pts, frame.time_base = rate, self._sample, fractions.Fraction(1, rate)
-        self._sample += samples
-        return frame
 
 
 class Session:
     """One connected client: its signalling, its subscriber PeerConnection (we offer what it receives: the avatar's
     tracks and what other clients publish) and its publisher side."""
 
-    def __init__(self, room, websocket, identity):
+    def __init__(self, room, websocket, grant):
         self.room, self.args, self.ws = room, room.args, websocket
-        self.identity, self.sid = identity, "PA_" + identity
+        self.identity, self.sid = grant.identity, "PA_" + grant.identity
+        self.name, self.attributes = grant.name, grant.attributes
+        self.kind = sp.KIND_AGENT if grant.is_agent else sp.KIND_STANDARD
+        self.gone_reason = sp.REASON_CLIENT_INITIATED  # what the others are told when this session ends
         self.pc = RTCPeerConnection()
         self.mime = "video/H264" if self.args.codec == "h264" else "video/VP8"
         self.audio_owner = self.args.audio_owner or self.args.identity
@@ -111,7 +83,13 @@ class Session:
     def info(self, state=sp.STATE_ACTIVE):
         gone = state == sp.STATE_DISCONNECTED
         tracks = [] if gone else [t.info() for t in self.publisher.live()]
-        return sp.participant_info(self.sid, self.identity, state, tracks, sp.REASON_CLIENT_INITIATED if gone else 0)
+        return sp.participant_info(self.sid, self.identity, state, tracks, self.gone_reason if gone else 0,
+                                   self.name, self.kind, self.attributes)
+
+    def describe(self):
+        """This participant as RoomService's JSON ParticipantInfo."""
+        return room_service.describe_participant(self.sid, self.identity, self.name, self.kind, self.attributes,
+                                    [(t.sid, t.kind, t.name, t.source, t.width, t.height) for t in self.publisher.live()])
 
     def participants(self, state=sp.STATE_ACTIVE):
         """The avatar (and, with --audio-owner, the bystander that owns its voice)."""
@@ -225,6 +203,9 @@ class Room:
 
     def __init__(self, args):
         self.args = args
+        self.name = args.room or "loopback"
+        self.name_fixed = args.room is not None  # else the first JWT names the room
+        self.dropped = set()  # identities whose network a "drop" cut: they cannot come back
         self.sessions = []
         self.relay = MediaRelay()
         self.avatar_joined = asyncio.Event()
@@ -272,6 +253,86 @@ class Room:
             if added:
                 other.renegotiate()
 
+    def find(self, identity):
+        return next((s for s in self.sessions if s.identity == identity), None)
+
+    def refusal(self, grant):
+        """Why a join must be refused (None: it may join)."""
+        if grant.identity in self.dropped:
+            return http.HTTPStatus.SERVICE_UNAVAILABLE, "%s was dropped from the network (drop command)" % grant.identity
+        if not grant.is_jwt:
+            return None
+        if not grant.identity:
+            return http.HTTPStatus.UNAUTHORIZED, "the token has no identity (sub)"
+        if not grant.room:
+            return http.HTTPStatus.UNAUTHORIZED, "the token's video grant names no room (video.room)"
+        if not grant.room_join:
+            return http.HTTPStatus.UNAUTHORIZED, "the token's video grant does not allow joining (video.roomJoin)"
+        if self.name_fixed and grant.room != self.name:
+            return http.HTTPStatus.UNAUTHORIZED, "the token is for room %s; this server hosts room %s" % (grant.room, self.name)
+        return None
+
+    def admit(self, grant):
+        if grant.is_jwt and not self.name_fixed:
+            self.name, self.name_fixed = grant.room, True
+
+    async def remove(self, identity):
+        """RoomService.RemoveParticipant: the participant is told to leave (no reconnect), then its connection is
+        closed; the others see it DISCONNECTED (participant removed). False: no such participant."""
+        session = self.find(identity)
+        if session is None:
+            return False
+        session.gone_reason = sp.REASON_PARTICIPANT_REMOVED
+        try:
+            await session.ws.send(sp.leave(sp.REASON_PARTICIPANT_REMOVED))
+        except websockets.ConnectionClosed:
+            pass
+        await self.leave(session)
+        await session.ws.close()
+        return True
+
+    async def drop(self, identity):
+        """A network drop: the signal connection and the peer connections are cut without a LeaveRequest, and the
+        identity cannot reconnect; the others see it DISCONNECTED (signal closed). False: no such participant."""
+        session = self.find(identity)
+        if session is None:
+            return False
+        self.dropped.add(identity)
+        session.gone_reason = sp.REASON_SIGNAL_CLOSE
+        session.ws.transport.abort()  # no close frame: the TCP connection just ends
+        await self.leave(session)
+        await session.close()
+        return True
+
+    async def set_attributes(self, identity, attributes):
+        session = self.find(identity)
+        if session is None:
+            return False
+        session.attributes = dict(attributes)
+        update = sp.participant_update([session.info()])
+        for each in self.sessions:  # the participant itself learns its new attributes too
+            try:
+                await each.ws.send(update)
+            except websockets.ConnectionClosed:
+                pass
+        return True
+
+    def describe(self):
+        """Everyone in the room as RoomService's JSON ParticipantInfo list (the avatar first, when it is in)."""
+        out = []
+        if self.avatar_joined.is_set() and not self.args.no_avatar:
+            mime = "video/H264" if self.args.codec == "h264" else "video/VP8"
+            video = (VIDEO_SID, sp.TRACK_VIDEO, "avatar-camera", sp.SOURCE_CAMERA, self.args.width, self.args.height)
+            audio = (AUDIO_SID, sp.TRACK_AUDIO, "avatar-voice", sp.SOURCE_MICROPHONE, 0, 0)
+            owner = self.args.audio_owner or self.args.identity
+            if owner == self.args.identity:
+                out.append(room_service.describe_participant(AVATAR_SID, owner, owner, sp.KIND_STANDARD, {}, [video, audio], mime))
+            else:
+                out.append(room_service.describe_participant(AVATAR_SID, self.args.identity, self.args.identity, sp.KIND_STANDARD,
+                                                {}, [video], mime))
+                out.append(room_service.describe_participant(BYSTANDER_SID, owner, owner, sp.KIND_STANDARD, {}, [audio], mime))
+        return out + [s.describe() for s in self.sessions]
+
     def forward_data(self, sender, label, packet):
         destinations = sp.data_destinations(packet)
         stamped = sp.stamp_sender(packet, sender.sid, sender.identity)
@@ -280,10 +341,19 @@ class Room:
                 other.send_data(label, stamped)
 
 
-def identity_of(websocket):
-    """A token "identity:NAME" joins as NAME (so tests can connect several clients); any other token as "client"."""
-    token = websocket.request_headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    return token[len("identity:"):] if token.startswith("identity:") else "client"
+def grant_token(path, headers):
+    """A join's token: its Authorization header, or an access_token query parameter (the engine sends none to
+    /rtc/validate)."""
+    token = tokens.bearer(headers)
+    if not token:
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(path or "").query)
+        token = (query.get("access_token") or [""])[0]
+    return token
+
+
+def grant_of(path, headers, args):
+    """The grant of a join's token; raises tokens.TokenError for a token to refuse."""
+    return tokens.read(grant_token(path, headers), args.api_key, args.api_secret)
 
 
 async def main():
@@ -295,11 +365,40 @@ async def main():
     parser.add_argument("--audio-owner")
     parser.add_argument("--late", action="store_true")
     parser.add_argument("--no-avatar", action="store_true")
+    parser.add_argument("--room")
+    parser.add_argument("--api-key")
+    parser.add_argument("--api-secret")
     args = parser.parse_args()
+    if (args.api_key is None) != (args.api_secret is None):
+        parser.error("--api-key and --api-secret go together")
     room = Room(args)
 
+    last_refusal = []  # the engine asks /rtc/validate why, without its token: it gets the latest refusal
+
+    async def check(path, headers):
+        """Refuses a join (or answers the engine's /rtc/validate) before the websocket handshake."""
+        # The engine asks <its signal URL>/rtc/validate, whose path is /rtc/rtc/validate.
+        validating = urllib.parse.urlsplit(path).path.endswith("/validate")
+        try:
+            grant = grant_of(path, headers, args)
+            refusal = room.refusal(grant)
+        except tokens.TokenError as error:
+            refusal = http.HTTPStatus.UNAUTHORIZED, "invalid token: %s" % error
+        if validating and not grant_token(path, headers):
+            refusal = last_refusal[-1] if last_refusal else None
+        elif refusal is not None:
+            last_refusal.append(refusal)
+        if refusal is not None:
+            status, reason = refusal
+            return status, [("Content-Type", "text/plain")], reason.encode("utf-8")
+        if validating:
+            return http.HTTPStatus.OK, [("Content-Type", "text/plain")], b"success"
+        return None
+
     async def handle(websocket, path=None):
-        session = Session(room, websocket, identity_of(websocket))
+        grant = grant_of(websocket.path, websocket.request_headers, args)
+        room.admit(grant)
+        session = Session(room, websocket, grant)
         try:
             await room.join(session)
             async for data in websocket:
@@ -317,6 +416,16 @@ async def main():
             if not line:
                 return
             command = line.strip()
+            verb, _, rest = command.partition(" ")
+            if verb in ("remove", "drop"):
+                found = await (room.remove(rest.strip()) if verb == "remove" else room.drop(rest.strip()))
+                print(("DONE " if found else "UNKNOWN ") + command, flush=True)
+                continue
+            if verb == "attributes":
+                identity, _, attributes = rest.strip().partition(" ")
+                found = await room.set_attributes(identity, json.loads(attributes or "{}"))
+                print(("DONE " if found else "UNKNOWN ") + command, flush=True)
+                continue
             for session in list(room.sessions):
                 if command == "join" and not room.avatar_joined.is_set():
                     await session.ws.send(sp.participant_update(session.participants()))
@@ -328,10 +437,15 @@ async def main():
                 room.avatar_joined.set()
             print("DONE " + command, flush=True)
 
-    async with websockets.serve(handle, "127.0.0.1", 0, ping_interval=None) as server:
-        port = server.sockets[0].getsockname()[1]
-        print("LISTENING %d" % port, flush=True)
-        await commands()
+    service = room_service.RoomService(room, asyncio.get_running_loop(), args.api_key, args.api_secret)
+    service.start()
+    try:
+        async with websockets.serve(handle, "127.0.0.1", 0, ping_interval=None, process_request=check) as server:
+            port = server.sockets[0].getsockname()[1]
+            print("LISTENING %d HTTP %d" % (port, service.port), flush=True)
+            await commands()
+    finally:
+        service.stop()
 
 
 if __name__ == "__main__":

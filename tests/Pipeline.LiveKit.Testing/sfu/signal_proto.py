@@ -78,7 +78,9 @@ def _read_varint(buffer, i):
 TRACK_AUDIO, TRACK_VIDEO = 0, 1                      # TrackType
 SOURCE_CAMERA, SOURCE_MICROPHONE = 1, 2              # TrackSource
 STATE_ACTIVE, STATE_DISCONNECTED = 2, 3              # ParticipantInfo.State
-REASON_CLIENT_INITIATED = 1                          # DisconnectReason
+KIND_STANDARD, KIND_AGENT = 0, 4                     # ParticipantInfo.Kind
+REASON_CLIENT_INITIATED, REASON_PARTICIPANT_REMOVED = 1, 4  # DisconnectReason
+REASON_SIGNAL_CLOSE = 9
 
 
 def room(sid, name):
@@ -92,11 +94,18 @@ def track_info(sid, kind, name, source, mime_type, width=0, height=0):
     return out + uint(9, source) + string(11, mime_type)
 
 
-def participant_info(sid, identity, state, tracks=(), disconnect_reason=0):
+# ParticipantInfo { sid=1; identity=2; state=3; tracks=4 []; name=9; is_publisher=13; kind=14;
+#                   attributes=15 map<string,string>; disconnect_reason=16 }
+def participant_info(sid, identity, state, tracks=(), disconnect_reason=0, name=None, kind=KIND_STANDARD,
+                     attributes=None):
     out = string(1, sid) + string(2, identity) + uint(3, state)
     for track in tracks:
         out += message(4, track)
-    out += string(9, identity) + boolean(13, bool(tracks))
+    out += string(9, identity if name is None else name) + boolean(13, bool(tracks))
+    if kind:
+        out += uint(14, kind)
+    for key, value in (attributes or {}).items():
+        out += message(15, string(1, key) + string(2, value))  # a map entry: key=1, value=2
     if disconnect_reason:
         out += uint(16, disconnect_reason)
     return out
@@ -181,6 +190,12 @@ def stamp_sender(packet, sid, identity):
 
 def participant_update(participants):
     return message(UPDATE, b"".join(message(1, p) for p in participants))
+
+
+# LeaveRequest { can_reconnect=1; reason=2 DisconnectReason; action=3 (DISCONNECT 0, RESUME 1, RECONNECT 2) }
+def leave(reason):
+    """The server ends the session: the client disconnects and does not try to reconnect."""
+    return message(LEAVE, uint(2, reason))
 
 
 def pong(last_ping_timestamp, timestamp):
