@@ -59,9 +59,9 @@ internal sealed class WorkerPlayback(Action<AvatarEvent> report)
         lock (_gate)
         {
             _workerReportsStarts = true;
-            if (_speaking)
+            if (_speaking || _pending.Count == 0)
             {
-                return;
+                return; // already speaking, or a late report of speech already finished or cleared
             }
 
             _speaking = true;

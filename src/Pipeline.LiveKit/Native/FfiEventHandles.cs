@@ -24,6 +24,8 @@ internal static class FfiEventHandles
                 FfiClient.DropHandle(roomEvent.ByteStreamOpened?.Reader?.Handle?.Id ?? 0);
                 break;
             case FfiEvent.MessageOneofCase.ByteStreamOpen when ffiEvent.ByteStreamOpen.Writer is { } writer:
+                // Closed first: releasing an unclosed writer off the engine's threads aborts the process (ffi 0.12.43).
+                ByteStreamWriter.CloseAbandoned(writer.Handle?.Id ?? 0);
                 FfiClient.DropHandle(writer.Handle?.Id ?? 0);
                 break;
             case FfiEvent.MessageOneofCase.PublishTrack when ffiEvent.PublishTrack.Publication is { } publication:

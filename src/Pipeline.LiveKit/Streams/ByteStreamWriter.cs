@@ -120,8 +120,40 @@ public sealed class ByteStreamWriter : IAsyncDisposable
             }
         }
 
-        Volatile.Write(ref _state, 2);
+        if (Interlocked.Exchange(ref _state, 2) == 0 && !_handle.IsClosed)
+        {
+            CloseAbandoned(_handle.Id); // the close above could not even be sent
+        }
+
         _handle.Dispose();
+    }
+
+    /// <summary>
+    /// Has the engine close a writer nobody will use, without waiting. The engine (ffi 0.12.43) aborts the process
+    /// when an unclosed writer is released from a thread that is not its own (the stream's drop spawns its close
+    /// outside the engine's runtime); a close request instead takes the writer into the engine, which closes it there.
+    /// </summary>
+    internal static void CloseAbandoned(ulong writerHandle)
+    {
+        if (writerHandle == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            FfiClient client = FfiClient.Instance;
+            ulong asyncId = client.Request(new FfiRequest
+            {
+                ByteStreamClose = new ByteStreamWriterCloseRequest { WriterHandle = writerHandle, Reason = "abandoned" },
+            }).ByteStreamClose.AsyncId;
+            _ = client.WaitForCallbackAsync(asyncId, CancellationToken.None).ContinueWith(
+                static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        catch (LiveKitException)
+        {
+            // The engine refused (the handle is gone already): nothing is left to close.
+        }
     }
 
     private void ThrowIfNotOpen()
