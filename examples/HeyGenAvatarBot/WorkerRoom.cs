@@ -60,16 +60,17 @@ internal sealed class WorkerRoom : IAsyncDisposable
             return new WorkerRoom(room, real, loggerFactory, null, null, $"Beyond Presence (billed), its worker publishing into {room}");
         }
 
-        // Offline: the stand-in server signs nothing we must keep; a fresh secret per run.
-        string secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
-        LoopbackSfu sfu = await LoopbackSfu.StartAsync("--no-avatar");
+        // Offline: a LiveKit project of this run's own (a fresh secret): the loopback server verifies every token with it,
+        // as LiveKit does, and the emulated provider checks the worker's token too.
+        var loopback = new LiveKitRoomSettings { ApiKey = "APIloopback", ApiSecret = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)), Room = options.LiveKit?.Room ?? LiveKitRoomSettings.DefaultRoom };
+        LoopbackSfu sfu = await LoopbackSfu.StartAsync("--no-avatar", "--room", loopback.Room, "--api-key", loopback.ApiKey, "--api-secret", loopback.ApiSecret);
+        loopback = new LiveKitRoomSettings { Url = sfu.Url.ToString(), ApiKey = loopback.ApiKey, ApiSecret = loopback.ApiSecret, Room = loopback.Room };
         try
         {
-            var loopback = new LiveKitRoomSettings { Url = sfu.Url.ToString(), ApiKey = "APIloopback", ApiSecret = secret, Room = options.LiveKit?.Room ?? LiveKitRoomSettings.DefaultRoom };
             AvatarWorkerEmulator emulator = await AvatarWorkerEmulator.StartAsync(new AvatarWorkerEmulatorOptions
             {
                 LoggerFactory = loggerFactory,
-                JoinTokenForIdentity = LoopbackToken,
+                LiveKitApiSecret = loopback.ApiSecret,
                 Avatar = new EmulatedAvatarOptions { Width = options.Width, Height = options.Height, FrameRate = options.FrameRate },
             }, cancellationToken);
             var emulated = new BeyondPresenceOptions { ApiKey = emulator.ApiKey, BaseUrl = emulator.BaseAddress, AvatarId = options.AvatarId ?? BeyondPresenceOptions.StockAvatarId };
@@ -83,9 +84,8 @@ internal sealed class WorkerRoom : IAsyncDisposable
         }
     }
 
-    /// <summary>A token to join the room as <paramref name="identity"/>.</summary>
-    public string TokenFor(string identity, string name, bool agent) =>
-        _sfu is null ? Room.MintToken(identity, name, agent) : LoopbackToken(identity);
+    /// <summary>A token to join the room as <paramref name="identity"/>, minted locally.</summary>
+    public string TokenFor(string identity, string name, bool agent) => Room.MintToken(identity, name, agent);
 
     /// <summary>The bot's presence in the room: the session's RPCs and speech streams go through it. It publishes
     /// nothing (the worker publishes the avatar on the bot's behalf).</summary>
@@ -105,6 +105,7 @@ internal sealed class WorkerRoom : IAsyncDisposable
             LiveKitUrl = SignalUrl(new Uri(Room.Url!)),
             ApiKey = Room.ApiKey,
             ApiSecret = Room.ApiSecret,
+            RoomServiceUrl = _sfu?.RoomServiceUrl, // the loopback server serves RoomService on a port of its own
             WorkerJoinTimeout = TimeSpan.FromSeconds(30),
         }, Dispatcher, bot),
         new AvatarVideoServiceOptions(),
@@ -137,7 +138,4 @@ internal sealed class WorkerRoom : IAsyncDisposable
         "https" => new UriBuilder(url) { Scheme = "wss" }.Uri,
         _ => url,
     };
-
-    // The loopback SFU takes "identity:NAME" in place of a JWT.
-    private static string LoopbackToken(string identity) => "identity:" + identity;
 }

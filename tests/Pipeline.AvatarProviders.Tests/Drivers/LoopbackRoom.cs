@@ -1,12 +1,16 @@
+using Pipeline.LiveKit;
+
 namespace Pipeline.AvatarProviders.Tests.Drivers;
 
 /// <summary>
-/// The loopback SFU as the agent's LiveKit room: the server, the project credentials that sign its tokens, and the
-/// tokens of the participants (the agent, the worker, a viewer). One place knows how the stand-in server authenticates.
+/// The loopback SFU as the agent's LiveKit room, with a LiveKit project's credentials: it verifies every token's
+/// signature (HS256 with <see cref="ApiSecret"/>) and serves RoomService, as a LiveKit server does. One place knows
+/// the room, its credentials and the participants' tokens.
 /// </summary>
 internal sealed class LoopbackRoom : IAsyncDisposable
 {
     public const string AgentIdentity = "voice-bot";
+    public const string RoomName = "avatar-providers";
 
     private LoopbackRoom(LoopbackSfu sfu)
     {
@@ -17,20 +21,25 @@ internal sealed class LoopbackRoom : IAsyncDisposable
 
     public Uri Url => Sfu.Url;
 
-    public string ApiKey => "APIloopback";
+    public const string ApiKey = "APIloopback";
 
-    public string ApiSecret => "loopback-secret-0123456789abcdef0123456789";
+    public const string ApiSecret = "loopback-secret-0123456789abcdef0123456789";
 
-    /// <summary>The server API (RoomService) address; null to derive it from <see cref="Url"/>.</summary>
-    public Uri? RoomServiceUrl => null;
+    /// <summary>The server API (RoomService) address: the SFU serves it on a port of its own.</summary>
+    public Uri RoomServiceUrl => Sfu.RoomServiceUrl;
 
-    /// <summary>The token the worker really joins with, for a server that does not read JWTs; null: the minted one.</summary>
-    public Func<string, string>? WorkerJoinToken => identity => "identity:" + identity;
+    /// <summary>A signed token to join the room as <paramref name="identity"/>.</summary>
+    public static string TokenFor(string identity, bool agent) => new LiveKitAccessToken
+    {
+        ApiKey = ApiKey,
+        ApiSecret = ApiSecret,
+        Identity = identity,
+        Room = RoomName,
+        Kind = agent ? "agent" : null,
+    }.ToJwt();
 
-    public static async Task<LoopbackRoom> StartAsync() => new(await LoopbackSfu.StartAsync("--no-avatar"));
-
-    /// <summary>A token to join as <paramref name="identity"/>.</summary>
-    public string TokenFor(string identity, bool agent) => "identity:" + identity;
+    public static async Task<LoopbackRoom> StartAsync() =>
+        new(await LoopbackSfu.StartAsync("--no-avatar", "--room", RoomName, "--api-key", ApiKey, "--api-secret", ApiSecret));
 
     public ValueTask DisposeAsync() => Sfu.DisposeAsync();
 }

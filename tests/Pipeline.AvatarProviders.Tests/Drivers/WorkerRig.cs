@@ -43,7 +43,7 @@ internal sealed class WorkerRig : IAsyncDisposable
         {
             AvatarWorkerEmulator emulator = await AvatarWorkerEmulator.StartAsync(new AvatarWorkerEmulatorOptions
             {
-                JoinTokenForIdentity = room.WorkerJoinToken,
+                LiveKitApiSecret = LoopbackRoom.ApiSecret, // the emulated provider checks the worker token's signature too
                 Avatar = new EmulatedAvatarOptions { Width = 160, Height = 90, FrameRate = 15 },
                 LoggerFactory = loggerFactory,
             });
@@ -52,7 +52,7 @@ internal sealed class WorkerRig : IAsyncDisposable
             var agent = new LiveKitTransport(new LiveKitTransportOptions
             {
                 Url = room.Url,
-                Token = room.TokenFor(LoopbackRoom.AgentIdentity, agent: true),
+                Token = LoopbackRoom.TokenFor(LoopbackRoom.AgentIdentity, agent: true),
                 PublishAudio = false, // the worker publishes the avatar's voice and video on the agent's behalf
                 PublishVideo = false,
                 EndWhenParticipantLeaves = false,
@@ -76,8 +76,8 @@ internal sealed class WorkerRig : IAsyncDisposable
     public LiveKitAvatarWorkerOptions WorkerOptions(TimeSpan? joinTimeout = null) => new()
     {
         LiveKitUrl = Room.Url,
-        ApiKey = Room.ApiKey,
-        ApiSecret = Room.ApiSecret,
+        ApiKey = LoopbackRoom.ApiKey,
+        ApiSecret = LoopbackRoom.ApiSecret,
         RoomServiceUrl = Room.RoomServiceUrl,
         WorkerJoinTimeout = joinTimeout ?? TimeSpan.FromSeconds(30),
     };

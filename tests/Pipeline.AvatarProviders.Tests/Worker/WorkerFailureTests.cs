@@ -24,7 +24,7 @@ public sealed class WorkerFailureTests
 
         PipelineException failure = (await d.Running.Invoking(r => r).Should().ThrowAsync<PipelineException>()).Which;
         failure.Error.Message.Should().Contain("wait for the avatar worker to join the room").And.Contain("bey-avatar-agent")
-            .And.NotContain(d.Rig.Room.ApiSecret).And.NotContain(d.Rig.Emulator.ApiKey);
+            .And.NotContain(LoopbackRoom.ApiSecret).And.NotContain(d.Rig.Emulator.ApiKey);
         d.Ledger.Sessions.Should().ContainSingle("the worker was dispatched once");
         d.Ledger.InRoom.Should().BeEmpty();
         d.AtEnd.OfType<StartFrame>().Should().BeEmpty("the pipeline never started");
@@ -41,7 +41,7 @@ public sealed class WorkerFailureTests
 
         PipelineException failure = (await d.Running.Invoking(r => r).Should().ThrowAsync<PipelineException>()).Which;
         failure.Error.Message.Should().Contain("dispatch the avatar worker (Beyond Presence)").And.Contain(named)
-            .And.NotContain(d.Rig.Emulator.ApiKey).And.NotContain(d.Rig.Room.ApiSecret);
+            .And.NotContain(d.Rig.Emulator.ApiKey).And.NotContain(LoopbackRoom.ApiSecret);
         d.Ledger.DispatchRefusals.Should().Be(1);
         d.Ledger.Sessions.Should().BeEmpty("the provider started nothing that could bill");
     }

@@ -218,7 +218,8 @@ class Room:
     async def join(self, session):
         others = session.participants() if self.avatar_joined.is_set() else []
         others += [o.info() for o in self.sessions]
-        await session.ws.send(sp.join_response(sp.room("RM_loopback", "loopback"), session.info(), others))
+        # The room's real name (--room, or the first JWT's): clients mint tokens for the room they are told they are in.
+        await session.ws.send(sp.join_response(sp.room("RM_" + self.name, self.name), session.info(), others))
         await self.broadcast(session, [session.info()])
         self.sessions.append(session)
         if self.avatar_joined.is_set():
