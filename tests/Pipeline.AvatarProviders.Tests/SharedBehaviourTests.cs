@@ -68,6 +68,7 @@ public sealed class SharedBehaviourTests
         Frame[] atEnd = [.. d.AtEnd];
         Array.FindIndex(atEnd, f => f is BotStoppedSpeakingFrame).Should().BeInRange(0, Array.FindIndex(atEnd, f => f is EndFrame),
             "the avatar finished speaking before the EndFrame left the service");
+        await d.UntilAsync(() => d.Closed >= d.Opened, "the provider seeing its session end", TimeSpan.FromSeconds(5)); // a worker leaves the room a moment after its removal
         (d.Opened, d.Closed).Should().Be((1, 1));
         d.Errors.Should().BeEmpty();
     }
@@ -82,6 +83,7 @@ public sealed class SharedBehaviourTests
 
         await d.UntilAsync(() => d.Running.IsCompleted, "the run failing", TimeSpan.FromSeconds(60));
         (await d.Running.Invoking(r => r).Should().ThrowAsync<PipelineException>()).Which.Error.Message.Should().Contain("second StartFrame");
+        await d.UntilAsync(() => d.Closed >= d.Opened, "the provider seeing its session end", TimeSpan.FromSeconds(5)); // a worker leaves the room a moment after its removal
         (d.Opened, d.Closed).Should().Be((1, 1));
     }
 
@@ -97,6 +99,7 @@ public sealed class SharedBehaviourTests
 
         await d.UntilAsync(() => d.Running.IsCompleted, "the run ending", TimeSpan.FromSeconds(60));
         (await d.Running).Should().Be(PipelineFinishReason.Cancelled);
+        await d.UntilAsync(() => d.Closed >= d.Opened, "the provider seeing its session end", TimeSpan.FromSeconds(5)); // a worker leaves the room a moment after its removal
         (d.Opened, d.Closed).Should().Be((1, 1));
     }
 
