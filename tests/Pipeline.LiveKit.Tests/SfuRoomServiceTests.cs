@@ -25,6 +25,7 @@ public sealed class SfuRoomServiceTests
         (HttpStatusCode status, JsonElement body) = await CallAsync(sfu, "ListParticipants", $$"""{"room":"{{Room}}"}""", TestJwt.Admin(Room), timeout.Token);
 
         status.Should().Be(HttpStatusCode.OK);
+        agent.Name.Should().Be(Room, "the SFU's one room bears the name the tokens grant");
         JsonElement[] participants = [.. body.GetProperty("participants").EnumerateArray()];
         participants.Select(p => p.GetProperty("identity").GetString()).Should().Equal("heygen", "agent-1");
         JsonElement avatar = participants[0];

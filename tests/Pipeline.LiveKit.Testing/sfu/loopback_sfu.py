@@ -2,11 +2,12 @@
 """A loopback stand-in for a LiveKit server, for tests: one room, its clients, and an "avatar" participant that
 publishes colour bars and a 440 Hz tone over real WebRTC (aiortc). What a client publishes (tracks, data messages)
 is relayed to the other clients as that participant's. Data packets are relayed whatever their kind (user packets,
-RPC request/ack/response, byte-stream header/chunk/trailer), addressed by their destination identities.
+RPC request/ack/response, byte-stream header/chunk/trailer), addressed by their destination identities, in the order
+received, each after --data-latency-ms (a network hop's delay; 0: at once).
 
 Usage: loopback_sfu.py [--codec vp8|h264] [--width 640] [--height 360] [--identity heygen]
                        [--audio-owner IDENTITY] [--late | --no-avatar] [--room NAME]
-                       [--api-key KEY --api-secret SECRET]
+                       [--api-key KEY --api-secret SECRET] [--data-latency-ms 20]
 Prints "LISTENING <wsport> HTTP <httpport>" once it accepts signal connections (ws://127.0.0.1:<wsport>/rtc) and
 RoomService calls (http://127.0.0.1:<httpport>/twirp/livekit.RoomService/..., room_service.py), both on OS-chosen
 ports.
@@ -18,11 +19,8 @@ A refused token gets HTTP 401 with the reason (the engine reads it from /rtc/val
 else after the first JWT's room ("loopback" until then); a JWT for another room is refused. The test shorthand
 "identity:NAME" joins as NAME, any other non-JWT token as "client".
 
-Commands on stdin, one a line, each answered "DONE <command>" once carried out: "join" (with --late: the avatar
-joins now), "leave" (the avatar leaves), "remove IDENTITY" (as RoomService.RemoveParticipant: a LeaveRequest, then
-the connection closes), "drop IDENTITY" (a network drop: the signal websocket and peer connections are cut without a
-LeaveRequest, and that identity cannot reconnect), "attributes IDENTITY {json}" (sets that client's attributes;
-everyone gets the ParticipantUpdate). Exits when stdin closes.
+Commands on stdin (commands.py): join, leave, remove IDENTITY, drop IDENTITY, attributes IDENTITY JSON; each is
+answered "DONE <command>". Exits when stdin closes.
 
 The protocol steps (LiveKit signal protocol 16, subscriber-primary):
  1. accept the WebSocket at /rtc; 2. send JoinResponse (the avatar among other_participants unless --late, or a
@@ -47,11 +45,13 @@ from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 from aiortc.contrib.media import MediaRelay
 from aiortc.sdp import candidate_from_sdp
 
+import commands
 import room_service
 import sdp_rewrite
 import signal_proto as sp
 import tokens
 from avatar_media import ColourBars, Tone
+from data_relay import DataRelay
 from publisher import Publisher
 
 AVATAR_SID, BYSTANDER_SID = "PA_avatar", "PA_bystander"
@@ -72,8 +72,7 @@ class Session:
         self.mime = "video/H264" if self.args.codec == "h264" else "video/VP8"
         self.audio_owner = self.args.audio_owner or self.args.identity
         self.owners = {}     # subscriber transceiver -> (participant sid, track sid)
-        self.channels = {}   # data channel label -> our subscriber data channel
-        self.early_data = {}  # label -> packets waiting for the channel to open
+        self.data = DataRelay(self.pc, self.args.data_latency_ms)
         self.publisher = Publisher(self, room)
         self.negotiation = asyncio.Lock()
         self.answered = None
@@ -121,25 +120,6 @@ class Session:
                 del self.owners[transceiver]
                 if transceiver.sender.track is not None:
                     transceiver.sender.track.stop()  # the relay stops feeding it; the client was told by an update
-
-    def open_data_channels(self):
-        """Real servers offer these on the subscriber connection; data from other clients arrives on them."""
-        for label, options in (("_reliable", {}), ("_lossy", {"ordered": False, "maxRetransmits": 0})):
-            channel = self.pc.createDataChannel(label, **options)
-            self.channels[label] = channel
-            channel.on("open", lambda label=label: self._flush(label))
-
-    def send_data(self, label, packet):
-        """Sends now, or once the channel opens (a client may send before the other's channel is up)."""
-        label = label if label in self.channels else "_reliable"
-        self.early_data.setdefault(label, []).append(packet)
-        self._flush(label)
-
-    def _flush(self, label):
-        channel = self.channels.get(label)
-        if channel is not None and channel.readyState == "open":
-            for packet in self.early_data.pop(label, []):
-                channel.send(packet)
 
     def renegotiate(self):
         """Offers the subscriber connection's current tracks, one negotiation at a time (each waits for its answer,
@@ -192,6 +172,7 @@ class Session:
             await self.ws.close()
 
     async def close(self):
+        self.data.close()
         for task in list(self.tasks):
             task.cancel()
         await self.publisher.close()
@@ -218,8 +199,7 @@ class Room:
     async def join(self, session):
         others = session.participants() if self.avatar_joined.is_set() else []
         others += [o.info() for o in self.sessions]
-        # The room's real name (--room, or the first JWT's): clients mint tokens for the room they are told they are in.
-        await session.ws.send(sp.join_response(sp.room("RM_" + self.name, self.name), session.info(), others))
+        await session.ws.send(sp.join_response(sp.room("RM_loopback", self.name), session.info(), others))
         await self.broadcast(session, [session.info()])
         self.sessions.append(session)
         if self.avatar_joined.is_set():
@@ -227,7 +207,7 @@ class Room:
         for other in self.others(session):
             for track in other.publisher.live():
                 session.add_relayed(other.sid, track.sid, self.relay.subscribe(track.media))
-        session.open_data_channels()
+        session.data.open_channels()
         session.renegotiate()
 
     async def leave(self, session):
@@ -339,7 +319,7 @@ class Room:
         stamped = sp.stamp_sender(packet, sender.sid, sender.identity)
         for other in self.others(sender):
             if not destinations or other.identity in destinations:
-                other.send_data(label, stamped)
+                other.data.send(label, stamped)
 
 
 def grant_token(path, headers):
@@ -367,6 +347,11 @@ async def main():
     parser.add_argument("--late", action="store_true")
     parser.add_argument("--no-avatar", action="store_true")
     parser.add_argument("--room")
+    # Each forwarded data packet (user data, RPC, byte-stream packets) takes this long, as over a real network hop:
+    # the pinned engine (livekit-ffi 0.12.43) registers an RPC call only after its request is sent, so an answer
+    # that comes back faster than the caller's task is scheduled is lost (the call ends in 1501 after 7 s). On
+    # loopback with a loaded CPU that happened; livekit-ffi 0.12.59 registers the call before sending.
+    parser.add_argument("--data-latency-ms", type=float, default=20)
     parser.add_argument("--api-key")
     parser.add_argument("--api-secret")
     args = parser.parse_args()
@@ -410,41 +395,13 @@ async def main():
             await room.leave(session)
             await session.close()
 
-    async def commands():
-        loop = asyncio.get_running_loop()
-        while True:
-            line = await loop.run_in_executor(None, sys.stdin.readline)
-            if not line:
-                return
-            command = line.strip()
-            verb, _, rest = command.partition(" ")
-            if verb in ("remove", "drop"):
-                found = await (room.remove(rest.strip()) if verb == "remove" else room.drop(rest.strip()))
-                print(("DONE " if found else "UNKNOWN ") + command, flush=True)
-                continue
-            if verb == "attributes":
-                identity, _, attributes = rest.strip().partition(" ")
-                found = await room.set_attributes(identity, json.loads(attributes or "{}"))
-                print(("DONE " if found else "UNKNOWN ") + command, flush=True)
-                continue
-            for session in list(room.sessions):
-                if command == "join" and not room.avatar_joined.is_set():
-                    await session.ws.send(sp.participant_update(session.participants()))
-                    session.add_avatar()
-                    session.renegotiate()
-                elif command == "leave":
-                    await session.ws.send(sp.participant_update(session.participants(sp.STATE_DISCONNECTED)))
-            if command == "join":
-                room.avatar_joined.set()
-            print("DONE " + command, flush=True)
-
     service = room_service.RoomService(room, asyncio.get_running_loop(), args.api_key, args.api_secret)
     service.start()
     try:
         async with websockets.serve(handle, "127.0.0.1", 0, ping_interval=None, process_request=check) as server:
             port = server.sockets[0].getsockname()[1]
             print("LISTENING %d HTTP %d" % (port, service.port), flush=True)
-            await commands()
+            await commands.run(room)
     finally:
         service.stop()
 
