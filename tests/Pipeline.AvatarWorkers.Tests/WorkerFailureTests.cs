@@ -26,6 +26,7 @@ public sealed class WorkerFailureTests
         AssertNoSecret(error, h.Dispatcher.Request!.WorkerToken);
         h.Dispatcher.Ends.Should().Be(1, "the provider's session is ended once");
         h.RoomService.Removals.Should().ContainSingle("the worker is removed once (the server says it is not there)");
+        (await h.ParticipantsAsync()).Should().Equal(["agent"]);
         AssertRpcMethodsReleased(h.Agent);
         h.Agent.ConnectionState.Should().Be(RoomConnectionState.Connected);
     }
@@ -36,7 +37,7 @@ public sealed class WorkerFailureTests
     public async Task A_provider_refusal_fails_the_start_clearly_and_leaves_nothing(HttpStatusCode status)
     {
         await using WorkerHarness h = await WorkerHarness.StartAsync(DispatchMode.Refuse);
-        var dispatcher = new TestDispatcher(h.Sfu, DispatchMode.Refuse) { RefusalStatus = status };
+        var dispatcher = new TestDispatcher(DispatchMode.Refuse) { RefusalStatus = status };
         var factory = new LiveKitAvatarWorkerSessionFactory(Options(h), dispatcher, _ => Task.FromResult(h.Agent));
         using var timeout = new CancellationTokenSource(WorkerHarness.Budget);
 
@@ -50,6 +51,7 @@ public sealed class WorkerFailureTests
         dispatcher.Ends.Should().Be(0, "no provider session was started");
         h.RoomService.Removals.Should().ContainSingle("a worker that may have been sent is removed all the same (404: it is not there)");
         h.Agent.RemoteParticipants.Should().BeEmpty("nothing is left in the room");
+        (await h.ParticipantsAsync()).Should().Equal(["agent"]);
         AssertRpcMethodsReleased(h.Agent);
     }
 
@@ -80,6 +82,7 @@ public sealed class WorkerFailureTests
         errors.Should().BeEmpty();
         h.Dispatcher.Ends.Should().Be(1);
         h.RoomService.Removals.Should().ContainSingle();
+        (await h.ParticipantsAsync()).Should().Equal(["agent"]);
         await session.DisposeAsync();
         h.Dispatcher.Ends.Should().Be(1);
     }
@@ -144,6 +147,7 @@ public sealed class WorkerFailureTests
         await FluentActions.Awaiting(() => open.Completion.WaitAsync(Bound)).Should().ThrowAsync<ObjectDisposedException>("an utterance left open ends with the session");
         AssertRpcMethodsReleased(h.Agent);
         await h.Changed.WaitUntilAsync(() => h.Agent.GetParticipant(h.Dispatcher.WorkerIdentity) is null, Bound, "the worker to be gone");
+        (await h.ParticipantsAsync()).Should().Equal(["agent"], "the server removed the worker");
     }
 
     private static async Task<Room> NeverConnected(CancellationToken cancellationToken)

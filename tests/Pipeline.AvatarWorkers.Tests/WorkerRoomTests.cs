@@ -15,7 +15,7 @@ public sealed class WorkerRoomTests
     {
         await using WorkerHarness h = await WorkerHarness.StartAsync(DispatchMode.Join);
         await using var transport = new LiveKitTransport(new LiveKitTransportOptions { Url = h.Sfu.Url, Token = "identity:bot", Room = new RoomConnectOptions { ConnectTimeout = Bound } }, TestLogging.Factory);
-        var dispatcher = new TestDispatcher(h.Sfu, DispatchMode.Join);
+        var dispatcher = new TestDispatcher(DispatchMode.Join);
         await using var _ = dispatcher;
         var factory = new LiveKitAvatarWorkerSessionFactory(Options(h), dispatcher, transport);
         using var timeout = new CancellationTokenSource(WorkerHarness.Budget);
@@ -56,7 +56,7 @@ public sealed class WorkerRoomTests
         IAvatarUtterance a = session.BeginUtterance("a");
         await a.AppendAsync(WorkerHarness.Speech(TimeSpan.FromMilliseconds(200), seed: 10), timeout.Token);
 
-        await h.Agent.DisposeAsync(); // the transport's room goes away
+        await h.Sfu.CommandAsync("remove agent"); // the server removes the agent: its room is gone
 
         await h.Changed.WaitUntilAsync(() => h.Events.OfType<AvatarError>().Any(), Bound, "the fatal error");
         AvatarError fatal = h.Events.OfType<AvatarError>().Single();

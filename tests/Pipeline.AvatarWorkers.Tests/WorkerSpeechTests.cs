@@ -24,7 +24,10 @@ public sealed class WorkerSpeechTests
         using var timeout = new CancellationTokenSource(WorkerHarness.Budget);
         await using IAvatarSession session = await h.OpenAsync(timeout.Token);
         TestWorker worker = await h.Dispatcher.Worker;
-        h.Agent.GetParticipant(h.Dispatcher.WorkerIdentity)!.Publications.Should().Contain(p => p.Kind == TrackKind.Video, "the session waited for the worker's video");
+        RemoteParticipant seen = h.Agent.GetParticipant(h.Dispatcher.WorkerIdentity)!;
+        seen.Publications.Should().Contain(p => p.Kind == TrackKind.Video, "the session waited for the worker's video");
+        seen.Kind.Should().Be(ParticipantKind.Agent, "the server took the kind from the token the session minted");
+        seen.Attributes.Should().Contain(AvatarWorkerProtocol.PublishOnBehalfAttribute, "agent");
         session.Media.Should().BeEmpty("the worker publishes into the room itself");
         session.SupportsListening.Should().BeFalse();
         session.RoomAccess.Should().BeNull();
@@ -68,6 +71,7 @@ public sealed class WorkerSpeechTests
         h.Dispatcher.Ends.Should().Be(1);
         h.RoomService.Removals.Should().ContainSingle();
         await h.Changed.WaitUntilAsync(() => h.Agent.GetParticipant(h.Dispatcher.WorkerIdentity) is null, Bound, "the worker to leave");
+        (await h.ParticipantsAsync()).Should().Equal(["agent"], "the server removed the worker: nothing is left running");
         h.Agent.ConnectionState.Should().Be(RoomConnectionState.Connected, "the agent's room belongs to its transport");
     }
 

@@ -108,6 +108,12 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
             step = "wait for the avatar worker to join the room";
             await session.WaitForWorkerAsync(cancellationToken).ConfigureAwait(false);
             session._ready = true;
+            if (room.GetParticipant(dispatcher.WorkerIdentity) is null || room.Completion.IsCompleted)
+            {
+                // Left (or the room ended) between its readiness and now, unseen by either watcher.
+                throw new LiveKitException($"The avatar worker '{dispatcher.WorkerIdentity}' left the room, or the room ended, just as it became ready.");
+            }
+
             LiveKitTelemetry.WorkerStartDuration.Record(context.TimeProvider.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>(LiveKitTelemetry.ProviderTag, dispatcher.Provider));
             activity?.SetStatus(ActivityStatusCode.Ok);
             session._logger.LogInformation("Avatar worker '{Worker}' is ready in room {Room}", dispatcher.WorkerIdentity, session._roomName);

@@ -23,7 +23,7 @@ internal enum DispatchMode
 /// A provider for tests: on dispatch its <see cref="TestWorker"/> joins the loopback SFU's room (as a real provider's
 /// worker would, after the REST call returned), and it counts what it was asked to start and end.
 /// </summary>
-internal sealed class TestDispatcher(LoopbackSfu sfu, DispatchMode mode, WorkerBehaviour? behaviour = null) : IAvatarWorkerDispatcher, IAsyncDisposable
+internal sealed class TestDispatcher(DispatchMode mode, WorkerBehaviour? behaviour = null) : IAvatarWorkerDispatcher, IAsyncDisposable
 {
     private readonly TaskCompletionSource<TestWorker> _worker = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _dispatches;
@@ -63,12 +63,12 @@ internal sealed class TestDispatcher(LoopbackSfu sfu, DispatchMode mode, WorkerB
                 await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
                 break;
             case DispatchMode.Join:
-                // The loopback SFU names a participant by an "identity:NAME" token (it does not read JWTs yet).
+                // With the token the session minted: the loopback SFU verifies it and takes identity, kind and attributes from it.
                 _joining = Task.Run(async () =>
                 {
                     try
                     {
-                        _worker.TrySetResult(await TestWorker.JoinAsync(sfu.Url, "identity:" + WorkerIdentity, request.AgentIdentity, behaviour ?? new WorkerBehaviour(), CancellationToken.None));
+                        _worker.TrySetResult(await TestWorker.JoinAsync(request.LiveKitUrl, request.WorkerToken, request.AgentIdentity, behaviour ?? new WorkerBehaviour(), CancellationToken.None));
                     }
                     catch (Exception e)
                     {

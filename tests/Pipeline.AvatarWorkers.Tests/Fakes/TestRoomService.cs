@@ -38,10 +38,15 @@ internal sealed class TestRoomService : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly ConcurrentQueue<RoomServiceCall> _calls = new();
-    private readonly Func<string, JsonElement, Task<(int Status, string Json)>> _handler;
+    private readonly Func<string, JsonElement, string?, Task<(int Status, string Json)>> _handler;
     private readonly Task _loop;
 
     public TestRoomService(Func<string, JsonElement, Task<(int Status, string Json)>> handler)
+        : this((method, body, _) => handler(method, body))
+    {
+    }
+
+    public TestRoomService(Func<string, JsonElement, string?, Task<(int Status, string Json)>> handler)
     {
         _handler = handler;
         int port = FreePort();
@@ -57,17 +62,20 @@ internal sealed class TestRoomService : IAsyncDisposable
 
     public IReadOnlyList<RoomServiceCall> Removals => [.. _calls.Where(c => c.Method == "RemoveParticipant")];
 
-    /// <summary>Answers RemoveParticipant by making the dispatcher's worker leave (200), or 404 when it is not there.</summary>
-    public static TestRoomService Removing(TestDispatcher dispatcher) => new(async (method, body) =>
+    /// <summary>
+    /// Records every call and forwards it, Authorization and all, to a real RoomService (the loopback SFU's), which
+    /// checks the admin token and removes the participant from its room.
+    /// </summary>
+    public static TestRoomService Forwarding(Uri roomService) => new(async (method, body, authorization) =>
     {
-        if (method == "RemoveParticipant" && dispatcher.JoinedWorker is { Left: false } worker
-            && body.GetProperty("identity").GetString() == dispatcher.WorkerIdentity)
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(roomService, "/twirp/livekit.RoomService/" + method))
         {
-            await worker.DisposeAsync();
-            return (200, "{}");
-        }
-
-        return (404, """{"code":"not_found","msg":"participant not found"}""");
+            Content = new StringContent(body.GetRawText(), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        using HttpResponseMessage response = await http.SendAsync(request);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     });
 
     public async ValueTask DisposeAsync()
@@ -102,7 +110,7 @@ internal sealed class TestRoomService : IAsyncDisposable
             JsonElement body = JsonDocument.Parse(await reader.ReadToEndAsync()).RootElement.Clone();
             _calls.Enqueue(new RoomServiceCall(method, body, context.Request.Headers["Authorization"]));
             (int status, string json) = context.Request.HttpMethod == "POST" && context.Request.ContentType?.StartsWith("application/json", StringComparison.Ordinal) == true
-                ? await _handler(method, body)
+                ? await _handler(method, body, context.Request.Headers["Authorization"])
                 : (415, """{"code":"malformed","msg":"expected a JSON POST"}""");
             byte[] bytes = Encoding.UTF8.GetBytes(json);
             context.Response.StatusCode = status;

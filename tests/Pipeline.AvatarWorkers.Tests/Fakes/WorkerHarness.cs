@@ -49,13 +49,15 @@ internal sealed class WorkerHarness : IAsyncDisposable
         DispatchMode mode, WorkerBehaviour? behaviour = null, TimeSpan? joinTimeout = null, TimeSpan? clearBufferTimeout = null,
         Func<CancellationToken, Task<Room>>? roomProvider = null)
     {
-        LoopbackSfu sfu = await LoopbackSfu.StartAsync("--no-avatar");
+        LoopbackSfu sfu = await LoopbackSfu.StartAsync("--no-avatar", "--api-key", ApiKey, "--api-secret", ApiSecret);
         var agent = new Room(TestLogging.Factory);
         using var timeout = new CancellationTokenSource(Budget);
         await agent.ConnectAsync(sfu.Url, "identity:agent", new RoomConnectOptions { ConnectTimeout = Budget }, timeout.Token);
         behaviour ??= new WorkerBehaviour();
-        var dispatcher = new TestDispatcher(sfu, mode, behaviour);
-        var harness = new WorkerHarness(sfu, agent, dispatcher, TestRoomService.Removing(dispatcher));
+        var dispatcher = new TestDispatcher(mode, behaviour);
+        var harness = new WorkerHarness(sfu, agent, dispatcher, TestRoomService.Forwarding(sfu.RoomServiceUrl));
+        agent.ParticipantConnected += (_, _) => harness.Changed.Pulse();
+        agent.ParticipantDisconnected += (_, _) => harness.Changed.Pulse();
         var options = new LiveKitAvatarWorkerOptions
         {
             LiveKitUrl = sfu.Url,
@@ -91,6 +93,14 @@ internal sealed class WorkerHarness : IAsyncDisposable
             }
         }, CancellationToken.None);
         return session;
+    }
+
+    /// <summary>The identities in the SFU's room, as LiveKit's RoomService lists them.</summary>
+    public async Task<IReadOnlyList<string>> ParticipantsAsync()
+    {
+        using var http = new HttpClient();
+        var service = new LiveKitRoomService(http, Sfu.RoomServiceUrl, ApiKey, ApiSecret);
+        return [.. (await service.ListParticipantsAsync(Agent.Name)).Select(p => p.Identity)];
     }
 
     /// <summary>Completes when the session's event stream has ended (it closed).</summary>
