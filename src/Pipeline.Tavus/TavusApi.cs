@@ -65,7 +65,9 @@ public sealed class TavusApi : IDisposable
     /// <summary>Creates a conversation whose replica joins <see cref="TavusConversationRequest.LiveKitUrl"/> with
     /// <see cref="TavusConversationRequest.LiveKitToken"/>. Billing starts here; end it with <see cref="EndConversationAsync"/>.</summary>
     /// <param name="request">The persona, replica, LiveKit URL, token and name; checked before anything is sent.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <param name="cancellationToken">Cancels the call. Cancelling after the request went out may leave a
+    /// conversation Tavus created without this client learning its id: it carries
+    /// <see cref="TavusConversationRequest.ConversationName"/>, by which it can be found and ended.</param>
     /// <returns>The created conversation (its <see cref="TavusConversation.ConversationId"/> ends it).</returns>
     /// <exception cref="ArgumentException"><paramref name="request"/> is incomplete.</exception>
     /// <exception cref="AvatarWorkerDispatchException">Tavus refused or could not be reached.</exception>

@@ -12,6 +12,8 @@ internal static class ProviderErrorText
     /// <summary>The longest provider text an error message quotes, in characters.</summary>
     public const int MaxLength = 300;
 
+    private const int MaxInputLength = 16 * 1024;
+
     /// <summary>The provider's explanation in <paramref name="body"/>, redacted of <paramref name="secrets"/> and
     /// anything token-like; <see langword="null"/> when the body says nothing.</summary>
     public static string? Extract(string? body, IEnumerable<string?> secrets)
@@ -19,6 +21,13 @@ internal static class ProviderErrorText
         if (string.IsNullOrWhiteSpace(body))
         {
             return null;
+        }
+
+        // Bounded work on a huge body: only the first MaxLength characters are ever shown, and redaction never
+        // lengthens text by more than it masks, so what lies past the bound cannot reach the message.
+        if (body.Length > MaxInputLength)
+        {
+            body = body[..MaxInputLength];
         }
 
         string text = TryReadJson(body) ?? body.Trim();
