@@ -17,13 +17,6 @@ public sealed class AvatarWorkerEmulatorOptions
     /// </summary>
     public string? LiveKitApiSecret { get; init; }
 
-    /// <summary>
-    /// Maps the worker's identity (the token's <c>sub</c>) to the token the worker presents to the LiveKit server
-    /// instead of the one it was given. For LiveKit stand-ins that do not read JWTs (a loopback SFU that takes
-    /// <c>identity:NAME</c>); null (the default) joins with the token from the request, as a real worker does.
-    /// </summary>
-    public Func<string, string>? JoinTokenForIdentity { get; init; }
-
     /// <summary>How the avatar renders and plays back (size, frame rate). Default 640×360 at 25 fps.</summary>
     public EmulatedAvatarOptions Avatar { get; init; } = new();
 

@@ -21,7 +21,7 @@ public sealed class ClearBufferTests
         await using (WorkerRig rig = await WorkerRig.StartAsync(timeout.Token, 160, 90))
         {
             await using var stranger = new Room(TestLogging.Factory);
-            await stranger.ConnectAsync(rig.Sfu.Url, "identity:stranger", WorkerRig.ConnectOptions, timeout.Token);
+            await stranger.ConnectAsync(rig.Sfu.Url, WorkerTokens.Participant("stranger"), WorkerRig.ConnectOptions, timeout.Token);
             WorkerSessionRecord session = await rig.DispatchAsync(Worker, timeout.Token);
             await session.Joined.WaitAsync(timeout.Token);
 

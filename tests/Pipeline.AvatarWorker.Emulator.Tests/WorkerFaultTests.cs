@@ -114,6 +114,26 @@ public sealed class WorkerFaultTests
     }
 
     [Fact]
+    public async Task A_worker_the_server_removes_ends_its_session()
+    {
+        long handlesBefore = LiveKitRuntime.OutstandingHandles;
+        using var timeout = new CancellationTokenSource(Budget);
+        await using (WorkerRig rig = await WorkerRig.StartAsync(timeout.Token, 160, 90))
+        {
+            WorkerSessionRecord session = await rig.DispatchAsync("removed-worker", timeout.Token);
+            await session.Joined.WaitAsync(timeout.Token);
+
+            await rig.Sfu.CommandAsync("remove removed-worker");
+
+            await session.Left.WaitAsync(timeout.Token);
+            session.LeaveReason.Should().Be(WorkerLeaveReason.RemovedByServer);
+            rig.Emulator.Ledger.Running.Should().BeEmpty();
+        }
+
+        LiveKitRuntime.OutstandingHandles.Should().Be(handlesBefore);
+    }
+
+    [Fact]
     public async Task A_worker_that_cannot_join_records_why_without_the_token_and_stops()
     {
         using var timeout = new CancellationTokenSource(Budget);

@@ -56,13 +56,14 @@ public sealed class WorkerMediaTests
             };
             try
             {
-                await viewer.ConnectAsync(rig.Sfu.Url, "identity:viewer", WorkerRig.ConnectOptions, timeout.Token);
+                await viewer.ConnectAsync(rig.Sfu.Url, WorkerTokens.Participant("viewer"), WorkerRig.ConnectOptions, timeout.Token);
                 WorkerSessionRecord session = await rig.DispatchAsync(Worker, timeout.Token);
                 await session.Joined.WaitAsync(timeout.Token);
                 await bothTracks.Task.WaitAsync(timeout.Token);
                 session.VideoPublished.Should().BeTrue();
                 session.AudioPublished.Should().BeTrue();
                 viewer.GetParticipant(Worker)!.Publications.Select(p => p.Source).Should().BeEquivalentTo([TrackSource.Camera, TrackSource.Microphone]);
+                viewer.GetParticipant(Worker)!.Kind.Should().Be(ParticipantKind.Agent, "the worker joined with the agent-kind token it was given");
 
                 // The idle avatar first: some frames and audio before any speech.
                 await WaitUntilAsync(() => mouth.Count >= 10 && loudness.Count >= 50, timeout.Token);
@@ -72,7 +73,6 @@ public sealed class WorkerMediaTests
 
                 RpcInvocation started = await rig.Started.Reader.ReadAsync(timeout.Token);
                 RpcInvocation finished = await rig.Finished.Reader.ReadAsync(timeout.Token);
-                long speechDone = clock.ElapsedMilliseconds;
                 started.CallerIdentity.Should().Be(Worker);
                 started.Payload.Should().BeEmpty();
                 finished.CallerIdentity.Should().Be(Worker);
@@ -80,8 +80,10 @@ public sealed class WorkerMediaTests
                 interrupted.Should().BeFalse();
                 position.Should().BeApproximately(1.5, 0.001, "the whole utterance played");
 
-                // A second or so of idle after the end, so the mouth is seen closing again.
-                await WaitUntilAsync(() => mouth.Count(m => m.At > speechDone + 700) >= 5 && loudness.Count(l => l.At > speechDone + 700) >= 30, timeout.Token);
+                // Then the viewer sees the mouth shut again and hears silence again (however late its media runs behind).
+                int idleLips = mouth.Where(m => m.At < speechSent).Max(m => m.LipPixels);
+                int open = 4 * Math.Max(idleLips, 10);
+                await WaitUntilAsync(() => OpenedThenShut(mouth, open) && HeardThenSilent(loudness), timeout.Token);
 
                 AudioStreamRecord stream = session.FindStream(streamId)!;
                 stream.ReceivedPcm.Should().Equal(pcm, "the worker received exactly what the agent sent");
@@ -96,19 +98,18 @@ public sealed class WorkerMediaTests
 
                 // What the viewer saw and heard: a closed mouth and silence before, an open mouth and the tone while it
                 // played, and closed and silent again after.
-                int idleLips = mouth.Where(m => m.At < speechSent).Max(m => m.LipPixels);
-                int speakingLips = mouth.Where(m => m.At > speechSent && m.At < speechDone + 300).Max(m => m.LipPixels);
-                int afterLips = mouth.Where(m => m.At > speechDone + 700).Max(m => m.LipPixels);
-                speakingLips.Should().BeGreaterThan(4 * Math.Max(idleLips, 10), "the mouth opens while the speech plays");
-                afterLips.Should().BeLessThan(speakingLips / 4, "and closes after it");
+                var frames = mouth.ToList();
+                frames.Max(m => m.LipPixels).Should().BeGreaterThan(open, "the mouth opens to over 4 times its idle size while the speech plays");
 
-                double idleRms = loudness.Where(l => l.At < speechSent).Max(l => l.Rms);
-                var loudFrames = loudness.Where(l => l.Rms > 0.05).ToList();
-                idleRms.Should().BeLessThan(0.01, "the idle avatar is silent");
-                loudFrames.Should().NotBeEmpty("the tone is heard");
-                (loudFrames.Count * 10).Should().BeInRange(1000, 2000, "about the 1.5 s that were sent are heard, in 10 ms frames");
+                var heard = loudness.ToList();
+                var loudFrames = heard.Where(l => l.Rms > 0.05).ToList();
+                heard.Where(l => l.At < speechSent).Should().OnlyContain(l => l.Rms < 0.01, "the idle avatar is silent");
                 loudFrames.Should().OnlyContain(l => l.At > speechSent, "nothing is heard before the agent spoke");
-                loudness.Where(l => l.At > speechDone + 700).Max(l => l.Rms).Should().BeLessThan(0.01, "silent again after");
+
+                // The receiver's jitter buffer (NetEq) may compress or stretch audio that arrives in bursts on a loaded
+                // machine, so the heard length is compared with the sent 1.5 s within a factor, not to the frame.
+                (loudFrames.Count * 10).Should().BeInRange(750, 2250, "about the 1.5 s that were sent are heard, in 10 ms frames");
+                (loudFrames[^1].At - loudFrames[0].At).Should().BeLessThan(3000, "it is heard as one utterance");
             }
             finally
             {
@@ -125,6 +126,20 @@ public sealed class WorkerMediaTests
         await Task.WhenAll(subscribed.Values).WaitAsync(timeout.Token);
         LiveKitRuntime.OutstandingHandles.Should().Be(handlesBefore, "the worker's room, tracks and sources are all released");
         TestLogging.Provider.Messages.Should().NotContain(m => m.Contains(WorkerTokens.Mint(Worker, WorkerRig.AgentIdentity).Split('.')[1], StringComparison.Ordinal));
+    }
+
+    /// <summary>Whether a wide-open mouth was seen and the last 10 frames show it shut again.</summary>
+    private static bool OpenedThenShut(ConcurrentQueue<(long At, int LipPixels)> mouth, int open)
+    {
+        var frames = mouth.ToList();
+        return frames.Any(m => m.LipPixels > open) && frames.Count > 10 && frames[^10..].All(m => m.LipPixels < open / 4);
+    }
+
+    /// <summary>Whether the tone was heard and the last 50 audio frames (0.5 s) are silent again.</summary>
+    private static bool HeardThenSilent(ConcurrentQueue<(long At, double Rms)> loudness)
+    {
+        var frames = loudness.ToList();
+        return frames.Any(l => l.Rms > 0.05) && frames.Count > 50 && frames[^50..].All(l => l.Rms < 0.01);
     }
 
     /// <summary>Counts lip-coloured pixels (red well above green) in each frame the viewer receives.</summary>

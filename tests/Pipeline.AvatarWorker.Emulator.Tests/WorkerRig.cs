@@ -11,8 +11,8 @@ namespace Pipeline.AvatarWorker.Emulator.Tests;
 /// <summary>
 /// What an agent has around its avatar worker, built from the raw LiveKit API: the loopback SFU, the emulator, and the
 /// agent's own room ("agent") that dispatches workers over HTTP, streams speech to them and records the playback RPCs
-/// they send. The SFU reads <c>identity:NAME</c> tokens, so the emulator maps each worker's JWT to one
-/// (<see cref="AvatarWorkerEmulatorOptions.JoinTokenForIdentity"/>) until the SFU reads JWTs itself.
+/// they send. Everyone joins with a LiveKit access token signed with the SFU's API secret, the worker with the very
+/// token the agent minted for it (kind agent, publishing on behalf of the agent).
 /// </summary>
 internal sealed class WorkerRig : IAsyncDisposable
 {
@@ -45,20 +45,20 @@ internal sealed class WorkerRig : IAsyncDisposable
 
     public static async Task<WorkerRig> StartAsync(CancellationToken cancellationToken, int width = 480, int height = 270)
     {
-        LoopbackSfu sfu = await LoopbackSfu.StartAsync("--no-avatar");
+        LoopbackSfu sfu = await LoopbackSfu.StartAsync(
+            "--no-avatar", "--room", WorkerTokens.Room, "--api-key", WorkerTokens.ApiKey, "--api-secret", WorkerTokens.Secret);
         AvatarWorkerEmulator? emulator = null;
         Room? agent = null;
         try
         {
             emulator = await AvatarWorkerEmulator.StartAsync(new AvatarWorkerEmulatorOptions
             {
-                JoinTokenForIdentity = static identity => "identity:" + identity,
                 Avatar = new EmulatedAvatarOptions { Width = width, Height = height, FrameRate = 15 },
                 RoomConnectOptions = ConnectOptions,
                 LoggerFactory = TestLogging.Factory,
             }, cancellationToken);
             agent = new Room(TestLogging.Factory);
-            await agent.ConnectAsync(sfu.Url, "identity:" + AgentIdentity, ConnectOptions, cancellationToken);
+            await agent.ConnectAsync(sfu.Url, WorkerTokens.Participant(AgentIdentity, kind: "agent"), ConnectOptions, cancellationToken);
             var rig = new WorkerRig(sfu, emulator, agent);
             agent.LocalParticipant!.RegisterRpcMethod(AvatarWorkerProtocol.PlaybackStartedMethod, invocation =>
             {

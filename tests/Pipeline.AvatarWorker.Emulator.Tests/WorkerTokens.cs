@@ -8,11 +8,13 @@ namespace Pipeline.AvatarWorker.Emulator.Tests;
 /// <summary>LiveKit access tokens as an agent mints them for its avatar worker (HS256 JWTs), whole or with a claim missing.</summary>
 internal static class WorkerTokens
 {
+    public const string ApiKey = "APItest";
     public const string Secret = "test-livekit-secret-that-is-long-enough";
+    public const string Room = "room";
 
-    public static JsonObject Claims(string worker = "avatar-worker", string agent = "agent", string room = "room") => new()
+    public static JsonObject Claims(string worker = "avatar-worker", string agent = "agent", string room = Room) => new()
     {
-        ["iss"] = "APItest",
+        ["iss"] = ApiKey,
         ["sub"] = worker,
         ["nbf"] = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds(),
         ["exp"] = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds(),
@@ -22,6 +24,20 @@ internal static class WorkerTokens
     };
 
     public static string Mint(string worker = "avatar-worker", string agent = "agent") => Sign(Claims(worker, agent));
+
+    /// <summary>A token for another participant of the room (the agent, a viewer): no publish-on-behalf attribute.</summary>
+    public static string Participant(string identity, string? kind = null)
+    {
+        JsonObject claims = Claims(identity);
+        claims.Remove("attributes");
+        claims.Remove("kind");
+        if (kind is not null)
+        {
+            claims["kind"] = kind;
+        }
+
+        return Sign(claims);
+    }
 
     public static string Sign(JsonObject claims, string secret = Secret)
     {

@@ -136,10 +136,9 @@ internal sealed partial class EmulatedAvatarWorker : IAsyncDisposable
                 ? WorkerLeaveReason.RemovedByServer
                 : WorkerLeaveReason.ServerDisconnected);
 
-            string joinToken = _options.JoinTokenForIdentity?.Invoke(_session.WorkerIdentity) ?? _token;
             try
             {
-                await room.ConnectAsync(_session.LiveKitUrl, joinToken, _options.RoomConnectOptions, _stopping.Token).ConfigureAwait(false);
+                await room.ConnectAsync(_session.LiveKitUrl, _token, _options.RoomConnectOptions, _stopping.Token).ConfigureAwait(false);
             }
             catch (LiveKitException e)
             {
