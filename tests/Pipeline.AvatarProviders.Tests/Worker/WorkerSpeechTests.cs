@@ -86,7 +86,15 @@ public sealed class WorkerSpeechTests
         byte[] last = Speech.Make(TimeSpan.FromSeconds(1), SessionRate);
         await d.QueueAsync([new TTSStartedFrame { ContextId = "heard" }, .. Speech.TtsFrames(last, SessionRate, "heard"), new TTSStoppedFrame { ContextId = "heard" }]);
 
-        await d.UntilAsync(() => session.Streams.Count > 0 && PlayedToTheEnd(session, session.Streams[^1]), "the last utterance played to its end", TimeSpan.FromSeconds(30));
+        try
+        {
+            await d.UntilAsync(() => session.Streams.Count > 0 && PlayedToTheEnd(session, session.Streams[^1]), "the last utterance played to its end", TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message} Streams: {session.Streams.Count}, last: {session.Streams[^1]} cleared={session.Streams[^1].Cleared}; " +
+                $"clears: {session.ClearBufferCalls.Count}, last clear at {session.ClearBufferCalls[^1].At:HH:mm:ss.fff} (had audio {session.ClearBufferCalls[^1].HadAudio}), last stream opened {session.Streams[^1].OpenedAt:HH:mm:ss.fff}, previous stream opened {session.Streams[^2].OpenedAt:HH:mm:ss.fff}; last RPCs: {string.Join(" | ", session.RpcsSent.TakeLast(4))}; errors: {string.Join(" | ", d.Errors.Select(x => x.Message))}", e);
+        }
 
         AudioStreamRecord heard = session.Streams[^1];
         heard.ReceivedPcm.Should().Equal(last, "the whole last utterance reached the worker");
