@@ -16,12 +16,17 @@ internal static class BotCommand
         "               writes avatar.mp4 (H.264 + AAC), contact-sheet.png and transcript.txt, then exits 0.\n" +
         "  --livekit    Your LiveKit room (LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET; and LIVEAVATAR_API_KEY): the bot\n" +
         "               joins it and listens to the first person; the avatar publishes into it (direct-room mode). All tokens are\n" +
-        "               minted locally; the user's is written to <output>/livekit-user-token.txt, and the secret is never printed.\n\n" +
+        "               minted locally; the user's is written to <output>/livekit-user-token.txt, and the secret is never printed.\n" +
+        "  --avatar bey Beyond Presence instead of HeyGen, through LiveKit's avatar-worker protocol: with BEY_API_KEY and the\n" +
+        "               LiveKit settings the bot joins your room (as --livekit) and the Beyond Presence worker publishes the avatar\n" +
+        "               there. Offline, --scripted --avatar bey runs against an emulated worker on a local loopback LiveKit server\n" +
+        "               (Debian's python3-aiortc) and records what a viewer in the room sees into avatar.mp4.\n\n" +
         "Engines and avatar (every missing piece is reported before any session opens):\n" +
         "  no keys                 offline: pocketsphinx, a scripted responder and espeak-ng; the avatar on the built-in HeyGen emulator.\n" +
         "  OPENAI_API_KEY          OpenAI speech to text, chat and text to speech (Microsoft.Extensions.AI.OpenAI); models below.\n" +
         "  LIVEAVATAR_API_KEY      the real avatar on HeyGen LiveAvatar (billed), media through its LiveKit room.\n" +
-        "  HEYGEN_API_KEY          the real avatar on the Interactive Avatar API (billed), if LIVEAVATAR_API_KEY is not set.\n\n" +
+        "  HEYGEN_API_KEY          the real avatar on the Interactive Avatar API (billed), if LIVEAVATAR_API_KEY is not set.\n" +
+        "  BEY_API_KEY             with --avatar bey: the real Beyond Presence worker (billed) in your LiveKit room.\n\n" +
         "Exit codes: 0 done, 1 failed, 2 bad options or missing prerequisites, 130 interrupted (Ctrl+C).";
 
     /// <summary>Parses <paramref name="args"/>, checks the prerequisites, and runs the bot.</summary>
@@ -45,19 +50,20 @@ internal static class BotCommand
         var sttModel = new Option<string>("--stt-model") { Description = "OpenAI speech-to-text model.", DefaultValueFactory = _ => "gpt-4o-mini-transcribe" };
         var ttsModel = new Option<string>("--tts-model") { Description = "OpenAI text-to-speech model.", DefaultValueFactory = _ => "gpt-4o-mini-tts" };
         var ttsVoice = new Option<string>("--tts-voice") { Description = "OpenAI text-to-speech voice.", DefaultValueFactory = _ => "alloy" };
-        var apiKey = new Option<string?>("--api-key") { Description = "Avatar API key (LiveAvatar; with --interactive a HeyGen key). Default: LIVEAVATAR_API_KEY, else HEYGEN_API_KEY; none: the offline emulator. Prefer the environment: a key on the command line lands in shell history." };
+        var apiKey = new Option<string?>("--api-key") { Description = "Avatar API key (LiveAvatar; with --interactive a HeyGen key; with --avatar bey a Beyond Presence key). Default: LIVEAVATAR_API_KEY, else HEYGEN_API_KEY (BEY_API_KEY with --avatar bey); none: the offline emulator. Prefer the environment: a key on the command line lands in shell history." };
+        var avatarProvider = new Option<AvatarProvider>("--avatar") { Description = "The avatar provider: heygen, or bey (Beyond Presence, a LiveKit avatar worker: in your LiveKit room, or offline with --scripted).", DefaultValueFactory = _ => AvatarProvider.HeyGen };
         var liveAvatar = new Option<bool>("--live-avatar") { Description = "Use the LiveAvatar API (HeyGen's current product; the default)." };
         var interactive = new Option<bool>("--interactive") { Description = "Use the Interactive Avatar streaming API (being replaced by LiveAvatar)." };
         var avatarId = new Option<string?>("--avatar-id") { Description = "Avatar to use (default: the provider's; LiveAvatar: its sandbox avatar)." };
         var size = new Option<string>("--size") { Description = "Emulated avatar video size, WIDTHxHEIGHT, even numbers.", DefaultValueFactory = _ => "640x360" };
         var fps = new Option<double>("--fps") { Description = "Emulated avatar frame rate.", DefaultValueFactory = _ => 25 };
         var livekit = new Option<bool>("--livekit") { Description = "Run in your LiveKit room (LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET; needs LIVEAVATAR_API_KEY)." };
-        var room = new Option<string>("--room") { Description = "The LiveKit room of --livekit.", DefaultValueFactory = _ => LiveKitRoomSettings.DefaultRoom };
+        var room = new Option<string>("--room") { Description = "The LiveKit room of --livekit and --avatar bey.", DefaultValueFactory = _ => LiveKitRoomSettings.DefaultRoom };
         var verbose = new Option<bool>("--verbose") { Description = "Log the pipeline at debug level (secrets are redacted)." };
 
         var root = new RootCommand(Description)
         {
-            scripted, livekit, room, port, output_, turns, engines, llmModel, sttModel, ttsModel, ttsVoice, apiKey, liveAvatar, interactive, avatarId, size, fps, verbose,
+            scripted, livekit, avatarProvider, room, port, output_, turns, engines, llmModel, sttModel, ttsModel, ttsVoice, apiKey, liveAvatar, interactive, avatarId, size, fps, verbose,
         };
 
         root.SetAction(async (parse, cancellationToken) =>
@@ -89,6 +95,13 @@ internal static class BotCommand
                 return 2;
             }
 
+            AvatarProvider provider = parse.GetValue(avatarProvider);
+            if (provider == AvatarProvider.Bey && (parse.GetValue(interactive) || parse.GetValue(liveAvatar)))
+            {
+                await error.WriteLineAsync("--interactive and --live-avatar choose a HeyGen product; they do not go with --avatar bey.");
+                return 2;
+            }
+
             ProductChoice product;
             try
             {
@@ -106,11 +119,18 @@ internal static class BotCommand
                 return 2;
             }
 
+            // A LiveKit avatar worker lives in a LiveKit room: without --scripted, --avatar bey is the LiveKit mode.
+            InputMode mode = parse.GetValue(scripted) ? InputMode.Scripted
+                : parse.GetValue(livekit) || provider == AvatarProvider.Bey ? InputMode.LiveKit : InputMode.Playground;
+            BeyondPresenceSettings? bey = provider == AvatarProvider.Bey ? BeyondPresenceSettings.FromEnvironment(parse.GetValue(apiKey), environment) : null;
+            bool needsRoom = mode == InputMode.LiveKit || bey?.ApiKey is not null; // offline, the loopback SFU is the room
             string? openAIKey = environment(BotOptions.OpenAIKeyVariable);
             var options = new BotOptions
             {
-                Mode = parse.GetValue(scripted) ? InputMode.Scripted : parse.GetValue(livekit) ? InputMode.LiveKit : InputMode.Playground,
-                LiveKit = parse.GetValue(livekit) ? LiveKitRoomSettings.FromEnvironment(environment, parse.GetValue(room)) : null,
+                Mode = mode,
+                Provider = provider,
+                Bey = bey,
+                LiveKit = needsRoom ? LiveKitRoomSettings.FromEnvironment(environment, parse.GetValue(room)) : null,
                 Port = parse.GetValue(port),
                 Engines = parse.GetValue(engines),
                 OpenAIKey = string.IsNullOrWhiteSpace(openAIKey) ? null : openAIKey,
@@ -128,7 +148,7 @@ internal static class BotCommand
                 LogLevel = parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Warning,
             };
 
-            IReadOnlyList<string> problems = Preflight.Check(options, Preflight.FindOnPath);
+            IReadOnlyList<string> problems = Preflight.Check(options, Preflight.FindOnPath, environment);
             if (problems.Count > 0)
             {
                 await error.WriteLineAsync($"Cannot start: {problems.Count} missing piece(s); nothing was opened.");

@@ -13,6 +13,16 @@ internal enum InputMode
     LiveKit,
 }
 
+/// <summary>Which avatar provider speaks: HeyGen (its own session protocol) or a LiveKit avatar worker.</summary>
+internal enum AvatarProvider
+{
+    /// <summary>HeyGen: LiveAvatar or the Interactive Avatar API, or its emulator offline.</summary>
+    HeyGen,
+
+    /// <summary>Beyond Presence's LiveKit avatar worker in a LiveKit room; offline, the emulated worker on the loopback SFU.</summary>
+    Bey,
+}
+
 /// <summary>Which engines listen, think and speak.</summary>
 internal enum EngineChoice
 {
@@ -54,7 +64,15 @@ internal sealed record BotOptions
 
     public string? AvatarId { get; init; }
 
-    /// <summary>The LiveKit room of <see cref="InputMode.LiveKit"/> runs (null otherwise).</summary>
+    /// <summary>Which provider the avatar is.</summary>
+    public AvatarProvider Provider { get; init; } = AvatarProvider.HeyGen;
+
+    /// <summary>The Beyond Presence key and API of <see cref="AvatarProvider.Bey"/> runs (null otherwise); a null key runs the
+    /// emulated worker offline.</summary>
+    public BeyondPresenceSettings? Bey { get; init; }
+
+    /// <summary>The LiveKit room of <see cref="InputMode.LiveKit"/> runs and of keyed <see cref="AvatarProvider.Bey"/> runs
+    /// (null otherwise: offline, the Beyond Presence worker meets the bot on the loopback SFU).</summary>
     public LiveKitRoomSettings? LiveKit { get; init; }
 
     public required string OutputDirectory { get; init; }
@@ -78,10 +96,10 @@ internal sealed record BotOptions
     /// <summary>Whether OpenAI answers, listens and speaks in this run.</summary>
     public bool UsesOpenAI => Engines == EngineChoice.OpenAI || (Engines == EngineChoice.Auto && OpenAIKey is not null);
 
-    /// <summary>Whether the avatar is HeyGen's (billed) rather than the emulator.</summary>
-    public bool UsesRealAvatar => Avatar.ApiKey is not null;
+    /// <summary>Whether the avatar is the provider's own (billed) rather than an emulator.</summary>
+    public bool UsesRealAvatar => Provider == AvatarProvider.Bey ? Bey?.ApiKey is not null : Avatar.ApiKey is not null;
 
     /// <summary>The run's choices without the keys (a record's generated ToString would print every property).</summary>
     public override string ToString() =>
-        $"BotOptions {{ Mode = {Mode}, Port = {Port}, Engines = {Engines}, LlmModel = {LlmModel}, OpenAI = {UsesOpenAI}, RealAvatar = {UsesRealAvatar} }}";
+        $"BotOptions {{ Mode = {Mode}, Avatar = {Provider}, Port = {Port}, Engines = {Engines}, LlmModel = {LlmModel}, OpenAI = {UsesOpenAI}, RealAvatar = {UsesRealAvatar} }}";
 }

@@ -37,11 +37,12 @@ internal sealed class LiveKitRoomSettings
     };
 
     /// <summary>What is missing or wrong, each with what to do; empty when the room can be joined.</summary>
-    public IEnumerable<string> Problems()
+    /// <param name="mode">The option that needs the room, for the messages.</param>
+    public IEnumerable<string> Problems(string mode = "--livekit")
     {
         if (Url is null)
         {
-            yield return $"--livekit needs your LiveKit server's URL: set {UrlVariable} (wss://<project>.livekit.cloud, or ws://127.0.0.1:7880 for a local server).";
+            yield return $"{mode} needs your LiveKit server's URL: set {UrlVariable} (wss://<project>.livekit.cloud, or ws://127.0.0.1:7880 for a local server).";
         }
         else if (!Uri.TryCreate(Url, UriKind.Absolute, out Uri? url) || url.Scheme is not ("ws" or "wss" or "http" or "https"))
         {
@@ -50,12 +51,12 @@ internal sealed class LiveKitRoomSettings
 
         if (ApiKey is null)
         {
-            yield return $"--livekit needs your LiveKit project's API key: set {KeyVariable} (LiveKit Cloud: Settings → API keys; a local server: its --keys).";
+            yield return $"{mode} needs your LiveKit project's API key: set {KeyVariable} (LiveKit Cloud: Settings → API keys; a local server: its --keys).";
         }
 
         if (ApiSecret is null)
         {
-            yield return $"--livekit needs your LiveKit project's API secret: set {SecretVariable}; the bot mints the room's tokens with it locally and never prints it.";
+            yield return $"{mode} needs your LiveKit project's API secret: set {SecretVariable}; the bot mints the room's tokens with it locally and never prints it.";
         }
     }
 

@@ -1,5 +1,6 @@
 using HeyGenAvatarBot.Engines;
 using Microsoft.Extensions.Logging;
+using Pipeline.Core.Avatars;
 using Pipeline.Core.Frames;
 using Pipeline.Core.Pipelines;
 using Pipeline.HeyGen.Api;
@@ -10,10 +11,11 @@ using Pipeline.Silero;
 namespace HeyGenAvatarBot;
 
 /// <summary>
-/// The <c>--livekit</c> mode: the bot, the avatar and the user meet in your LiveKit room. The bot joins with
-/// <see cref="LiveKitTransport"/> and listens to the first person in the room; the avatar (LiveAvatar, direct-room
-/// mode: <c>livekit_config</c> with a token minted here) publishes its video and lip-synced voice straight into the
-/// room, so the bot relays no media. All three tokens are minted locally from the API key and secret; the user's is
+/// The <c>--livekit</c> mode (and <c>--avatar bey</c>): the bot, the avatar and the user meet in your LiveKit room.
+/// The bot joins with <see cref="LiveKitTransport"/> and listens to the first person in the room; the avatar
+/// (LiveAvatar in direct-room mode, <c>livekit_config</c> with a token minted here; or Beyond Presence's worker, sent
+/// into the room with a token minted here and fed the bot's speech over the room) publishes its video and lip-synced
+/// voice straight into the room, so the bot relays no media. All three tokens are minted locally from the API key and secret; the user's is
 /// written to a file (never printed). Ends when the user leaves (exit 0) or on Ctrl+C (exit 130).
 /// </summary>
 internal static class LiveKitRun
@@ -42,24 +44,12 @@ internal static class LiveKitRun
             PublishVideo = false,
             PublishAudio = false,
         }, loggerFactory);
-        using var api = new LiveAvatarApi(new LiveAvatarApiOptions { ApiKey = options.Avatar.ApiKey! }, loggerFactory);
-        var avatar = new HeyGenVideoService(api, new HeyGenVideoServiceOptions
-        {
-            MediaMode = AvatarMediaMode.DirectRoom,
-            AudioSampleRate = LiveVoicePipeline.OutputSampleRate,
-            SessionRequest = new LiveAvatarNewSessionRequest
-            {
-                AvatarId = options.AvatarId ?? LiveAvatarNewSessionRequest.SandboxAvatarId,
-                IsSandbox = options.AvatarId is null,
-                LiveKitConfig = new CustomLiveKitConfig
-                {
-                    LiveKitUrl = room.Url!,
-                    LiveKitRoom = room.Room,
-                    LiveKitClientToken = room.MintToken(LiveKitRoomSettings.AvatarIdentity, "Avatar", agent: true, clock),
-                },
-            },
-        });
-        console.WriteLine("Avatar : HeyGen LiveAvatar API (billed), publishing into your room (direct-room mode)");
+        await using WorkerRoom? worker = options.Provider == AvatarProvider.Bey ? await WorkerRoom.OpenAsync(options, loggerFactory, cancellationToken) : null;
+        using LiveAvatarApi? api = worker is null ? new LiveAvatarApi(new LiveAvatarApiOptions { ApiKey = options.Avatar.ApiKey! }, loggerFactory) : null;
+        AvatarVideoService avatar = worker is not null ? worker.CreateAvatar(transport) : LiveAvatar(api!, room, options, clock);
+        console.WriteLine(worker is not null
+            ? $"Avatar : {worker.Description} (the bot streams its speech to the worker over the room)"
+            : "Avatar : HeyGen LiveAvatar API (billed), publishing into your room (direct-room mode)");
         console.WriteLine($"Engines: {engines.Description}");
 
         await using var bot = new LiveVoicePipeline(
@@ -78,15 +68,35 @@ internal static class LiveKitRun
                 }
             });
         PipelineFinishReason reason = await bot.RunAsync(cancellationToken);
-        int opened = avatar.SessionId is null ? 0 : 1;
-        bot.Tracker.Say($"finished: {reason}; sessions: {opened} opened, {opened} closed");
+        int opened = worker?.SessionsOpened(avatar) ?? (avatar.SessionId is null ? 0 : 1);
+        int stillOpen = worker?.SessionsRunning(pipelineEnded: true) ?? 0;
+        bot.Tracker.Say($"finished: {reason}; sessions: {opened} opened, {opened - stillOpen} closed");
         return reason switch
         {
             PipelineFinishReason.Cancelled => 130,
-            PipelineFinishReason.Ended => 0,
+            PipelineFinishReason.Ended when stillOpen == 0 => 0,
             _ => 1,
         };
     }
+
+    /// <summary>HeyGen LiveAvatar in direct-room mode: it joins your room with a token minted here.</summary>
+    private static HeyGenVideoService LiveAvatar(LiveAvatarApi api, LiveKitRoomSettings room, BotOptions options, TimeProvider clock) =>
+        new HeyGenVideoService(api, new HeyGenVideoServiceOptions
+        {
+            MediaMode = AvatarMediaMode.DirectRoom,
+            AudioSampleRate = LiveVoicePipeline.OutputSampleRate,
+            SessionRequest = new LiveAvatarNewSessionRequest
+            {
+                AvatarId = options.AvatarId ?? LiveAvatarNewSessionRequest.SandboxAvatarId,
+                IsSandbox = options.AvatarId is null,
+                LiveKitConfig = new CustomLiveKitConfig
+                {
+                    LiveKitUrl = room.Url!,
+                    LiveKitRoom = room.Room,
+                    LiveKitClientToken = room.MintToken(LiveKitRoomSettings.AvatarIdentity, "Avatar", agent: true, clock),
+                },
+            },
+        });
 
     /// <summary>Writes the user's token to a file only the current user can read, and returns its path.</summary>
     internal static string WriteUserToken(LiveKitRoomSettings room, string directory)

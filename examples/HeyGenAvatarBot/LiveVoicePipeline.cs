@@ -4,10 +4,10 @@ using Microsoft.Extensions.Logging;
 using Pipeline.AI.Llm;
 using Pipeline.AI.Stt;
 using Pipeline.AI.Tts;
+using Pipeline.Core.Avatars;
 using Pipeline.Core.Frames;
 using Pipeline.Core.Pipelines;
 using Pipeline.Core.Processors;
-using Pipeline.HeyGen.Video;
 using Pipeline.Silero;
 
 namespace HeyGenAvatarBot;
@@ -29,7 +29,7 @@ internal sealed class LiveVoicePipeline : IAsyncDisposable
 
     /// <param name="arrivals">Given each frame that reached the end of the pipeline; returns the text to greet with, if any.</param>
     public LiveVoicePipeline(
-        FrameProcessor input, FrameProcessor output, HeyGenVideoService avatar, SpeechEngines engines, SileroVadModel vadModel,
+        FrameProcessor input, FrameProcessor output, AvatarVideoService avatar, SpeechEngines engines, SileroVadModel vadModel,
         TextWriter console, ILoggerFactory loggerFactory, TimeProvider clock, Func<Frame, TurnTracker, string?> arrivals)
     {
         var vad = new SileroVadProcessor(vadModel, VadOptions.Default);

@@ -15,7 +15,8 @@ internal static class Preflight
     /// <summary>The problems of a run with <paramref name="options"/>; empty when it can start.</summary>
     /// <param name="options">The run.</param>
     /// <param name="findProgram">Finds a program on PATH (null when absent).</param>
-    public static IReadOnlyList<string> Check(BotOptions options, Func<string, string?> findProgram)
+    /// <param name="environment">Reads an environment variable (the loopback SFU's python may be named there).</param>
+    public static IReadOnlyList<string> Check(BotOptions options, Func<string, string?> findProgram, Func<string, string?>? environment = null)
     {
         var problems = new List<string>();
         if (!File.Exists(Path.Combine(options.AssetsDirectory, "conversation.txt")))
@@ -49,7 +50,11 @@ internal static class Preflight
             problems.Add($"The Silero VAD model is missing: {SileroModelLocator.InstallHint}");
         }
 
-        if (options.Mode == InputMode.LiveKit)
+        if (options.Provider == AvatarProvider.Bey)
+        {
+            problems.AddRange(BeyProblems(options, environment ?? Environment.GetEnvironmentVariable));
+        }
+        else if (options.Mode == InputMode.LiveKit)
         {
             problems.AddRange(options.LiveKit?.Problems() ?? [$"--livekit needs {LiveKitRoomSettings.UrlVariable}, {LiveKitRoomSettings.KeyVariable} and {LiveKitRoomSettings.SecretVariable}."]);
             if (!options.UsesRealAvatar)
@@ -63,7 +68,7 @@ internal static class Preflight
             }
         }
 
-        if (options.UsesRealAvatar || options.Mode == InputMode.LiveKit)
+        if (options.UsesRealAvatar || options.Mode == InputMode.LiveKit || options.Provider == AvatarProvider.Bey)
         {
             try
             {
@@ -76,6 +81,38 @@ internal static class Preflight
         }
 
         return problems;
+    }
+
+    /// <summary>
+    /// What <c>--avatar bey</c> lacks. Keyed, it needs your LiveKit room (the worker joins it); offline (no
+    /// <c>BEY_API_KEY</c>) it runs only as <c>--scripted</c>, with the loopback SFU, which needs Debian's python3-aiortc.
+    /// </summary>
+    private static IEnumerable<string> BeyProblems(BotOptions options, Func<string, string?> environment)
+    {
+        BeyondPresenceSettings bey = options.Bey ?? new BeyondPresenceSettings();
+        foreach (string problem in bey.Problems())
+        {
+            yield return problem;
+        }
+
+        if (bey.ApiKey is not null || options.Mode == InputMode.LiveKit)
+        {
+            foreach (string problem in options.LiveKit?.Problems("--avatar bey") ?? [])
+            {
+                yield return problem;
+            }
+        }
+
+        if (bey.ApiKey is null && options.Mode == InputMode.LiveKit)
+        {
+            yield return $"--avatar bey in your LiveKit room needs a Beyond Presence API key: set {BeyondPresenceSettings.KeyVariable} " +
+                "(https://app.bey.chat → API keys). Offline, run --scripted --avatar bey: an emulated worker on a local loopback LiveKit server.";
+        }
+
+        if (bey.ApiKey is null && options.Mode == InputMode.Scripted && LoopbackSfuLauncher.Problem(environment) is { } sfu)
+        {
+            yield return sfu;
+        }
     }
 
     /// <summary>Finds <paramref name="program"/> in the directories of PATH.</summary>

@@ -6,8 +6,10 @@ using Microsoft.Extensions.Logging;
 using Pipeline.AI.Llm;
 using Pipeline.AI.Stt;
 using Pipeline.AI.Tts;
+using Pipeline.Core.Avatars;
 using Pipeline.Core.Frames;
 using Pipeline.Core.Pipelines;
+using Pipeline.Core.Processors;
 using Pipeline.Core.Video;
 using Pipeline.HeyGen.Video;
 using Pipeline.Silero;
@@ -38,7 +40,8 @@ internal sealed record ScriptedRunResult(
 
 /// <summary>
 /// The scripted, headless mode: the shipped user recordings, played in real time, through the same voice pipeline as
-/// the live modes: VAD → STT → LLM → sentences → TTS → <see cref="HeyGenVideoService"/> → an MP4 recorder. It writes
+/// the live modes: VAD → STT → LLM → sentences → TTS → the avatar (<see cref="HeyGenVideoService"/>, or a Beyond
+/// Presence worker in a LiveKit room watched by a <see cref="RoomViewer"/>) → an MP4 recorder. It writes
 /// <c>avatar.mp4</c>, <c>contact-sheet.png</c> and <c>transcript.txt</c>.
 /// </summary>
 internal static class ScriptedRun
@@ -57,8 +60,8 @@ internal static class ScriptedRun
 
         using var engines = SpeechEngines.Create(options, turns);
         using var vadModel = SileroVadModel.Load();
-        await using AvatarConnection connection = await AvatarConnection.OpenAsync(options, loggerFactory, cancellationToken);
-        console.WriteLine($"Avatar : {connection.Description}");
+        await using ScriptedAvatar scriptedAvatar = await ScriptedAvatar.OpenAsync(options, OutputSampleRate, loggerFactory, cancellationToken);
+        console.WriteLine($"Avatar : {scriptedAvatar.Description}");
         console.WriteLine($"Engines: {engines.Description}");
         console.WriteLine($"Input  : {turns.Count} scripted user turns from {options.AssetsDirectory}, played in real time");
 
@@ -66,17 +69,12 @@ internal static class ScriptedRun
         var stt = new SpeechToTextProcessor(engines.Stt, new SpeechToTextProcessorOptions { Language = "en-US", SampleRate = ScriptedMicrophone.SampleRate });
         var llm = new LLMProcessor(engines.Chat, new LLMProcessorOptions { SystemPrompt = engines.SystemPrompt });
         var tts = new TextToSpeechProcessor(engines.Tts, new TextToSpeechProcessorOptions { SampleRate = OutputSampleRate, SpeechOptions = engines.SpeechOptions });
-        var avatar = new HeyGenVideoService(connection.Api, connection.Connector, new HeyGenVideoServiceOptions
-        {
-            SessionRequest = connection.SessionRequest,
-            VideoFormat = PixelFormat.I420, // what ffmpeg takes as is
-            AudioSampleRate = OutputSampleRate,
-        });
+        AvatarVideoService avatar = scriptedAvatar.Service;
         var tracker = new TurnTracker(new BotStages(vad, stt, llm, tts, avatar), console, clock);
         string mp4 = Path.Combine(options.OutputDirectory, "avatar.mp4");
         var recorder = new Mp4Recorder(mp4, options.FrameRate, OutputSampleRate, tracker);
         await using var task = new PipelineTask(
-            new FramePipeline(vad, stt, llm, new SentenceAggregator(), tts, avatar, recorder, llm.CreateAssistantAggregator()),
+            new FramePipeline([vad, stt, llm, new SentenceAggregator(), tts, avatar, .. Optional(scriptedAvatar.Viewer), recorder, llm.CreateAssistantAggregator()]),
             new PipelineTaskOptions
             {
                 AudioInSampleRate = ScriptedMicrophone.SampleRate,
@@ -89,8 +87,8 @@ internal static class ScriptedRun
         task.ErrorReceived += (_, error) => tracker.Say($"! {error.ProcessorName}: {error.Message}");
 
         PipelineFinishReason reason = await RunConversationAsync(task, recorder, new ScriptedMicrophone(turns, tracker, clock), tracker, cancellationToken);
-        int opened = connection.SessionsOpened(avatar);
-        int stillOpen = connection.SessionsOpen(pipelineEnded: true);
+        int opened = scriptedAvatar.SessionsOpened;
+        int stillOpen = scriptedAvatar.SessionsStillOpen;
         tracker.Say($"sessions: {opened} opened, {opened - stillOpen} closed");
 
         string? sheet = Path.Combine(options.OutputDirectory, "contact-sheet.png");
@@ -106,6 +104,8 @@ internal static class ScriptedRun
         PrintSummary(console, result, options);
         return result;
     }
+
+    private static FrameProcessor[] Optional(FrameProcessor? processor) => processor is null ? [] : [processor];
 
     /// <summary>Runs the pipeline, plays the conversation once the avatar's video flows, then ends the pipeline.</summary>
     private static async Task<PipelineFinishReason> RunConversationAsync(

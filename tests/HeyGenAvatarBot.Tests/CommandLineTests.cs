@@ -20,7 +20,8 @@ public sealed class CommandLineTests
         exit.Should().Be(0);
         output.ToString().Should().Contain("--scripted").And.Contain("(default)").And.Contain("--engines")
             .And.Contain("--llm-model").And.Contain("--stt-model").And.Contain("--tts-model").And.Contain("--tts-voice")
-            .And.Contain("OPENAI_API_KEY").And.Contain("LIVEAVATAR_API_KEY").And.Contain("HEYGEN_API_KEY").And.Contain("LIVEKIT_URL");
+            .And.Contain("OPENAI_API_KEY").And.Contain("LIVEAVATAR_API_KEY").And.Contain("HEYGEN_API_KEY").And.Contain("LIVEKIT_URL")
+            .And.Contain("--avatar").And.Contain("BEY_API_KEY").And.Contain("python3-aiortc");
     }
 
     [Fact]
