@@ -55,7 +55,7 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
         _time = context.TimeProvider;
         SpeechSampleRate = options.SpeechSampleRate ?? context.OutputSampleRate;
         _playback = new WorkerPlayback(e => _events.Writer.TryWrite(e));
-        _speech = new WorkerSpeech(local, dispatcher.WorkerIdentity, SpeechSampleRate, options.AudioLead, _time, _playback) { ChunkSent = chunkSent };
+        _speech = new WorkerSpeech(local, dispatcher.WorkerIdentity, SpeechSampleRate, options.AudioLead, _time, _playback) { ChunkSent = chunkSent, ClearWait = options.ClearBufferTimeout };
         _rpc = new WorkerRpc(local, dispatcher.WorkerIdentity, _playback, e => _events.Writer.TryWrite(e), _logger);
     }
 
@@ -195,6 +195,7 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
         try
         {
             clear = _rpc.ClearBufferAsync(_options.ClearBufferTimeout, _stop.Token);
+            _speech.ClearSent(clear);
         }
         catch (Exception e) when (e is LiveKitException or ObjectDisposedException)
         {

@@ -171,6 +171,12 @@ internal sealed class WorkerUtterance : IAvatarUtterance
 
         if (_writer is null)
         {
+            await _speech.AfterClearAsync(cancellationToken).ConfigureAwait(false);
+            if (IsInterrupted)
+            {
+                return;
+            }
+
             // Not cancellable: an open abandoned half-way leaves the engine a writer nobody closes, and the engine
             // cannot release an unclosed writer from a thread of ours. Opening only sends the header; an interruption
             // meanwhile closes the stream right after.
