@@ -380,11 +380,7 @@ internal sealed class LiveKitAvatarWorkerSession : IAvatarSession
             }, $"Could not remove the avatar worker '{_dispatcher.WorkerIdentity}' from room '{_roomName}'; it may stay (and be billed) until the provider ends it").ConfigureAwait(false);
         }
 
-        foreach (AvatarError error in errors)
-        {
-            _events.Writer.TryWrite(error);
-        }
-
+        // The errors are returned, not also written as events: the seam reports what CloseAsync returns (once).
         activity?.SetStatus(errors.Count == 0 ? ActivityStatusCode.Ok : ActivityStatusCode.Error);
         _logger.LogInformation("Avatar worker session {SessionId} closed ({Reason}) with {Errors} error(s)", Id, reason, errors.Count);
         _events.Writer.TryComplete();
