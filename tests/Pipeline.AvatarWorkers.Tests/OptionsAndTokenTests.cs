@@ -37,6 +37,7 @@ public sealed class OptionsAndTokenTests
         { new LiveKitAvatarWorkerOptions { LiveKitUrl = new Uri("wss://x"), ApiKey = "k", ApiSecret = Secret, ClearBufferTimeout = TimeSpan.FromSeconds(-1) }, "*ClearBufferTimeout*positive*" },
         { new LiveKitAvatarWorkerOptions { LiveKitUrl = new Uri("wss://x"), ApiKey = "k", ApiSecret = Secret, AudioLead = TimeSpan.FromMilliseconds(5) }, "*AudioLead*20 ms to 10 s*" },
         { new LiveKitAvatarWorkerOptions { LiveKitUrl = new Uri("wss://x"), ApiKey = "k", ApiSecret = Secret, SpeechSampleRate = 1000 }, "*SpeechSampleRate*8000 to 48000*" },
+        { new LiveKitAvatarWorkerOptions { LiveKitUrl = new Uri("wss://x"), ApiKey = "k", ApiSecret = Secret, WorkerJoinTimeout = TimeSpan.FromMinutes(2) }, "*WorkerTokenTimeToLive (60 s) must be at least WorkerJoinTimeout (120 s)*" },
     };
 
     [Theory]

@@ -39,8 +39,12 @@ public sealed class LiveKitAvatarWorkerOptions
     /// <summary>How far ahead of real time speech may be streamed to the worker (its buffer), 20 ms to 10 s. Default 300 ms.</summary>
     public TimeSpan AudioLead { get; init; } = TimeSpan.FromMilliseconds(300);
 
-    /// <summary>How long the worker's token is valid (it must outlast the join, not the session). Default 10 minutes.</summary>
-    public TimeSpan WorkerTokenTimeToLive { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// How long the worker's token is valid, at least <see cref="WorkerJoinTimeout"/>. Default 1 minute. It must outlast
+    /// the join, not the session (the server refreshes a connected participant's token); kept short because a worker
+    /// arriving after the session gave up on it (and removed it) would otherwise still be let in, and billed.
+    /// </summary>
+    public TimeSpan WorkerTokenTimeToLive { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Sample rate of the speech streamed to the worker, in Hz (8 000 to 48 000); null for the pipeline's output rate.</summary>
     public int? SpeechSampleRate { get; init; }
@@ -79,7 +83,12 @@ public sealed class LiveKitAvatarWorkerOptions
 
         Positive(WorkerJoinTimeout, nameof(WorkerJoinTimeout), "the time the worker may take to join (default 20 s)");
         Positive(ClearBufferTimeout, nameof(ClearBufferTimeout), "the bounded wait after an interruption (default 2 s)");
-        Positive(WorkerTokenTimeToLive, nameof(WorkerTokenTimeToLive), "the worker token's lifetime (default 10 min)");
+        Positive(WorkerTokenTimeToLive, nameof(WorkerTokenTimeToLive), "the worker token's lifetime (default 1 min)");
+        if (WorkerTokenTimeToLive < WorkerJoinTimeout)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WorkerTokenTimeToLive), WorkerTokenTimeToLive,
+                $"LiveKitAvatarWorkerOptions.WorkerTokenTimeToLive ({WorkerTokenTimeToLive.TotalSeconds:0.#} s) must be at least WorkerJoinTimeout ({WorkerJoinTimeout.TotalSeconds:0.#} s): the worker joins with that token.");
+        }
         Positive(CloseTimeout, nameof(CloseTimeout), "the bound on each close step (default 5 s)");
         if (AudioLead < TimeSpan.FromMilliseconds(20) || AudioLead > TimeSpan.FromSeconds(10))
         {
