@@ -78,7 +78,7 @@ public sealed class AvatarWorkerEmulator : IAsyncDisposable
         builder.Logging.ClearProviders();
         if (options.LoggerFactory is not null)
         {
-            builder.Services.AddSingleton<ILoggerFactory>(new WarningsOnlyForFramework(options.LoggerFactory));
+            builder.Services.AddSingleton<ILoggerFactory>(new Pipeline.HeyGen.Emulator.EmulatorLoggerFactory(options.LoggerFactory));
         }
 
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
